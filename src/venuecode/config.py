@@ -1,0 +1,144 @@
+"""Typed settings: environment variables `VENUECODE_*` and an optional `.env` file.
+
+Every setting is documented in docs/settings.md (a test keeps the two in step).
+Outside development, missing or placeholder secrets stop the start with a clear message;
+in development a missing secret is generated once and kept in the data folder.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "please-change", "xxx"}
+_MIN_SECRET_CHARS = 32
+
+
+class SettingsError(RuntimeError):
+    """Settings that cannot be used; the message says which variable to fix and how."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VENUECODE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Environment = "development"
+    database_url: str = "sqlite:///./venuecode.db"
+    public_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = Path("./data")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+
+    secret_key: SecretStr | None = None
+    code_signing_key: SecretStr | None = None
+    code_key_id: int = Field(default=1, ge=0, le=255)
+
+    sms_backend: Literal["console", "file", "http"] = "console"
+    sms_file: Path | None = None
+    sms_http_url: str | None = None
+
+    healthcode_backend: Literal["local", "webhook"] = "local"
+    healthcode_webhook_url: str | None = None
+
+    cjk_font: Path | None = None
+
+    default_test_window_hours: int = Field(default=72, ge=0)
+    scan_repeat_minutes: int = Field(default=5, ge=0)
+    retention_days: int = Field(default=28, ge=1)
+
+    trace_look_back_days: float = Field(default=4, ge=0)
+    trace_close_minutes: float = Field(default=15, gt=0)
+    trace_depth: int = Field(default=2, ge=1, le=5)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai"
+            ) from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("VENUECODE_PUBLIC_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secret(self, name: Literal["secret_key", "code_signing_key"]) -> str:
+        """The secret's value; in development generated and kept in the data folder."""
+        value: SecretStr | None = getattr(self, name)
+        if value is not None and _usable(value.get_secret_value()):
+            return value.get_secret_value()
+        if self.environment == "production":
+            raise SettingsError(
+                f"VENUECODE_{name.upper()} is missing or a placeholder. In production set it "
+                f"to a random value of at least {_MIN_SECRET_CHARS} characters, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        path = self.data_dir / f"{name}.txt"
+        if path.exists():
+            kept = path.read_text("utf-8").strip()
+            if _usable(kept):
+                return kept
+        path.parent.mkdir(parents=True, exist_ok=True)
+        generated = secrets.token_urlsafe(48)
+        path.write_text(generated + "\n", "utf-8")
+        path.chmod(0o600)
+        return generated
+
+    def check_for_start(self) -> None:
+        """Refuse unsafe settings before serving; raise SettingsError saying what to fix."""
+        self.secret("secret_key")
+        self.secret("code_signing_key")
+        if self.environment == "production":
+            if self.sms_backend != "http":
+                raise SettingsError(
+                    "VENUECODE_SMS_BACKEND must be 'http' in production: the console and "
+                    "file senders do not deliver codes to citizens."
+                )
+            if not self.sms_http_url:
+                raise SettingsError("VENUECODE_SMS_HTTP_URL is required when SMS backend is http")
+            if self.healthcode_backend == "webhook" and not self.healthcode_webhook_url:
+                raise SettingsError("VENUECODE_HEALTHCODE_WEBHOOK_URL is required for 'webhook'")
+
+
+def _usable(value: str) -> bool:
+    return value.strip().lower() not in _PLACEHOLDERS and len(value.strip()) >= _MIN_SECRET_CHARS
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = Settings()
+    return _settings
+
+
+def set_settings(settings: Settings | None) -> None:
+    """Replace the process-wide settings (tests, CLI options)."""
+    global _settings
+    _settings = settings

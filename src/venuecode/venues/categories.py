@@ -1,0 +1,38 @@
+"""Venue categories from `venue-categories.csv` (the shared spec, shipped as package data)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    name_zh: str
+    name_en: str
+    default_dwell_minutes: int
+
+    def name(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+@cache
+def categories() -> dict[str, Category]:
+    text = resources.files("venuecode.venues").joinpath("categories.csv").read_text("utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return {
+        r["slug"]: Category(r["slug"], r["name_zh"], r["name_en"], int(r["default_dwell_minutes"]))
+        for r in rows
+    }
+
+
+def get_category(slug: str) -> Category | None:
+    return categories().get(slug)
+
+
+def dwell_table() -> dict[str, int]:
+    """Default stay length in minutes per category slug (the tracing rules' dwell())."""
+    return {slug: c.default_dwell_minutes for slug, c in categories().items()}
