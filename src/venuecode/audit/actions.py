@@ -1,0 +1,42 @@
+"""Enumerated audit action names (warehouse events/tags.py style): grep-able, stable."""
+
+from __future__ import annotations
+
+import enum
+
+
+class AuditAction(enum.StrEnum):
+    # Venues
+    VENUE_APPLIED = "venue.applied"
+    VENUE_APPROVED = "venue.approved"
+    VENUE_REJECTED = "venue.rejected"
+    VENUE_REVOKED = "venue.revoked"
+    VENUE_REISSUED = "venue.reissued"
+    VENUE_VIEWED_ENTRIES = "venue.viewed_entries"
+    # People and accounts
+    USER_CREATED = "user.created"
+    USER_SIGNED_IN = "user.signed_in"
+    IDENTITY_BOUND = "identity.bound"
+    PERSON_VIEWED = "person.viewed"
+    SCANS_VIEWED = "scans.viewed"
+    # Scans
+    SCAN_RECORDED = "scan.recorded"
+    HELP_SCAN_RECORDED = "scan.help_recorded"
+    # Data interfaces
+    INGEST_FILE = "ingest.file"
+    INGEST_PUSH = "ingest.push"
+    INGEST_REFUSED = "ingest.refused"
+    API_KEY_CREATED = "apikey.created"
+    API_KEY_REVOKED = "apikey.revoked"
+    # Tracing
+    TRACE_RUN = "trace.run"
+    TRACE_VIEWED = "trace.viewed"
+    TRACE_EXPORTED = "trace.exported"
+    TRACE_ACTION_REQUESTED = "trace.action_requested"
+    TRACE_ACTION_APPROVED = "trace.action_approved"
+    # Help-scan
+    PAPER_CODE_ISSUED = "paper_code.issued"
+    PAPER_CODE_REVOKED = "paper_code.revoked"
+    ID_CARD_READ = "assist.id_card_read"
+    # Retention
+    RETENTION_PURGED = "retention.purged"
