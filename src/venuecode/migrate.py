@@ -30,3 +30,42 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> bool:
         return False
     command.upgrade(alembic_config(engine), revision)
     return True
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def ensure_schema(engine: Engine) -> str:
+    """Migrate an empty database; refuse to start on one that is behind (say what to run)."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return "current"
+    if current is None:
+        from sqlalchemy import inspect
+
+        if inspect(engine).get_table_names():
+            raise SchemaOutOfDate(
+                "The database has tables but no migration history; it was not created by "
+                "venuecode. Point VENUECODE_DATABASE_URL at an empty database."
+            )
+        upgrade_engine(engine)
+        return "created"
+    raise SchemaOutOfDate(
+        f"The database schema is at {current}, the code expects {head}. "
+        "Run `venuecode db upgrade` (after a backup) and start again."
+    )

@@ -1,0 +1,85 @@
+"""Writes locale/zh/LC_MESSAGES/messages.po from the table below (edit here, then run)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+ZH = {
+    "Venue Code": "场所码",
+    "Something is not right": "出现了问题",
+    "Error code": "错误代码",
+    "Back to the start": "返回首页",
+    "Scan the venue code at the door with your phone to check in and verify your health status.":
+        "进入场所请用手机扫描门口的场所码，完成登记并核验健康状态。",
+    "Signed in as": "当前登录",
+    "Sign out": "退出登录",
+    "Sign in": "登录",
+    "Mobile number": "手机号码",
+    "Send code": "获取验证码",
+    "Enter the code": "输入验证码",
+    "We sent a 6-digit code to": "6位验证码已发送至",
+    "Code": "验证码",
+    "Password": "密码",
+    "Staff accounts confirm the sign-in with a password.": "工作人员账号需再输入密码确认登录。",
+    "Continue": "继续",
+    "Real-name verification": "实名认证",
+    "Enter your name and ID number as on your ID card. They are used only for epidemic control.":
+        "请输入与身份证一致的姓名和身份证号码，仅用于疫情防控。",
+    "Name": "姓名",
+    "ID number": "身份证号码",
+    "Confirm": "确认",
+    "This venue code is valid.": "该场所码有效。",
+    "My venues": "我的场所",
+    "Apply for a venue code": "申请场所码",
+    "No venues yet.": "暂无场所。",
+    "Venue name": "场所名称",
+    "Category": "场所类别",
+    "District": "所属区县",
+    "Address": "地址",
+    "Manager name": "负责人姓名",
+    "Manager phone": "负责人电话",
+    "Capacity (people)": "容纳人数",
+    "Sub-areas with their own code, one per line (optional)": "需要单独场所码的区域（如车厢、包厢），每行一个（可选）",
+    "Submit application": "提交申请",
+    "Status": "状态",
+    "Reason": "原因",
+    "Venue code poster": "场所码海报",
+    "Print poster (PDF, A4)": "打印海报（PDF，A4）",
+    "English poster": "英文海报",
+    "Sub-areas": "区域",
+    "Poster": "海报",
+    "Old posters will stop working. Continue?": "旧海报将立即失效，确定继续吗？",
+    "Re-issue the code (old posters stop working)": "重新生成场所码（旧海报失效）",
+    "The poster can be printed once the district approves the application.":
+        "区县审核通过后即可打印场所码海报。",
+    "Back to my venues": "返回我的场所",
+    "Approve venue codes": "场所码审核",
+    "Nothing here.": "暂无内容。",
+    "Venue": "场所",
+    "Approve": "通过",
+    "Reason for rejection": "驳回原因",
+    "Reject": "驳回",
+    "Revoke": "停用",
+    "applied": "待审核",
+    "approved": "已通过",
+    "rejected": "已驳回",
+    "revoked": "已停用",
+}
+
+
+def main() -> None:
+    catalog = Catalog(locale="zh", project="venuecode")
+    for msgid, text in ZH.items():
+        catalog.add(msgid, text)
+    path = Path(str(resources.files("venuecode.web"))) / "locale/zh/LC_MESSAGES/messages.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=100, omit_header=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""`venuecode db upgrade|current`."""
+
+from __future__ import annotations
+
+import typer
+
+from venuecode.cli.common import settings
+from venuecode.db import make_engine
+from venuecode.migrate import current_revision, head_revision, upgrade_engine
+
+app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Migrate the database named by VENUECODE_DATABASE_URL to the newest schema."""
+    engine = make_engine(settings().database_url)
+    upgrade_engine(engine)
+    typer.echo(f"database at revision {current_revision(engine)}")
+    engine.dispose()
+
+
+@app.command("current")
+def current() -> None:
+    """Print the database's schema revision and the newest one."""
+    engine = make_engine(settings().database_url)
+    typer.echo(f"database: {current_revision(engine)}  code: {head_revision()}")
+    engine.dispose()

@@ -1,0 +1,50 @@
+"""`venuecode demo`: a small demo city on the embedded database, then serve it."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from venuecode.cli.common import session_scope, settings
+from venuecode.cli.serve import prepare
+from venuecode.config import set_settings
+from venuecode.demo import ACCOUNTS, DEMO_PASSWORD, demo_venues, seed_demo
+from venuecode.venues.service import CodeSigner, venue_token
+
+
+def demo(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only create the data.")] = False,
+) -> None:
+    """Create a demo city (venues, approved codes, an account for every role) and serve it."""
+    s = settings()
+    if "VENUECODE_PUBLIC_URL" not in os.environ and (host or port):
+        # Codes printed by the demo must open the server it starts.
+        s = s.model_copy(update={"public_url": f"http://{host or s.host}:{port or s.port}"})
+        set_settings(s)
+    prepare()
+    with session_scope() as session:
+        created = seed_demo(session)
+        signer = CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
+        venues = demo_venues(session)
+        typer.echo("demo data " + ("created" if created else "already present"))
+        typer.echo("\nVenue codes (open on a phone, or in a browser):")
+        for venue in venues[:8]:
+            token = venue_token(signer, venue)
+            if token:
+                typer.echo(f"  {venue.name}: {signer.url(token)}")
+    base = f"http://{host or s.host}:{port or s.port}"
+    typer.echo(f"\nOpen {base}/  (API docs: {base}/api/docs)")
+    typer.echo("Sign in with one of these phones; the SMS code is printed in this terminal"
+               f" (VENUECODE_SMS_BACKEND={s.sms_backend}).")
+    for account in ACCOUNTS:
+        extra = f"  password {DEMO_PASSWORD}" if account.role not in ("citizen",
+                                                                      "venue_manager") else ""
+        typer.echo(f"  {account.phone}  {account.role.value:<20} {account.name}{extra}")
+    if not no_serve:
+        from venuecode.cli.serve import serve
+
+        serve(host=host, port=port, workers=1)

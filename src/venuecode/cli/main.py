@@ -1,0 +1,38 @@
+"""`venuecode` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from venuecode.cli import db_cmd, demo, users, venues
+from venuecode.cli.serve import serve
+
+app = typer.Typer(
+    name="venuecode",
+    help="场所码 (venue code) platform: serve the app, manage venues and users, import data, trace.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve)
+app.command("demo")(demo.demo)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(venues.app, name="venues")
+
+
+@app.command("version")
+def version(
+    verbose: Annotated[bool, typer.Option(help="Also print the Python version.")] = False,
+) -> None:
+    """Print the version."""
+    import sys
+
+    from venuecode import __version__
+
+    typer.echo(__version__ + (f" (Python {sys.version.split()[0]})" if verbose else ""))
+
+
+if __name__ == "__main__":
+    app()

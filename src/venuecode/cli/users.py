@@ -1,0 +1,52 @@
+"""`venuecode users create|list`: staff accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from venuecode.access.roles import Role
+from venuecode.audit.service import Actor
+from venuecode.cli.common import fail, session_scope
+from venuecode.people.models import User
+from venuecode.people.service import create_user
+
+app = typer.Typer(help="User accounts (staff are created here; citizens sign up by SMS).",
+                  no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    phone: Annotated[str, typer.Argument(help="Mobile number the person signs in with.")],
+    role: Annotated[Role, typer.Option(help="Role of the account.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    district: Annotated[str | None, typer.Option(help="District (district admins).")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Password (second factor for tracers and admins); asked for if needed.")] = None,
+) -> None:
+    """Create a staff account."""
+    if role == Role.DATA_SOURCE:
+        fail("data sources use API keys: `venuecode sources create NAME --kinds ...`")
+    from venuecode.access.roles import SECOND_FACTOR_ROLES
+
+    if role in SECOND_FACTOR_ROLES and password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with session_scope() as session:
+        user = create_user(session, Actor.cli(), phone, role, name, password, district)
+        typer.echo(f"created user {user.id}: {user.phone} ({user.role})")
+
+
+@app.command("list")
+def list_users(
+    role: Annotated[Role | None, typer.Option(help="Only this role.")] = None,
+) -> None:
+    """List staff accounts (citizens are not listed)."""
+    with session_scope() as session:
+        query = select(User).where(User.role != Role.CITIZEN.value).order_by(User.id)
+        if role is not None:
+            query = query.where(User.role == role.value)
+        for user in session.scalars(query):
+            typer.echo(f"{user.id}\t{user.phone}\t{user.role}\t{user.district or ''}\t"
+                       f"{user.display_name}")

@@ -1,0 +1,110 @@
+"""Bulk upsert of validated records, counting new, replaced and unchanged rows.
+
+PostgreSQL: COPY the chunk into a temporary staging table, then one
+`INSERT ... SELECT ... ON CONFLICT (natural key) DO UPDATE ... WHERE <differs>`;
+`RETURNING (xmax = 0)` tells inserted rows from updated ones, and rows the WHERE kept
+out are the unchanged ones. SQLite: `executemany` of the same upsert; rows whose rowid
+is above the table's max(rowid) before the chunk are the inserted ones.
+
+Both go through the session's own connection, so a chunk is written in the caller's
+transaction. Rows are plain tuples (times as integer microseconds): no ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from venuecode.ingest.kinds import KindSpec
+
+Row = tuple[object, ...]
+
+
+def extra_columns(spec: KindSpec, source: str, batch_id: int, received_micros: int
+                  ) -> tuple[dict[str, object], dict[str, object]]:
+    """(columns set only on insert, columns also set when a record is replaced)."""
+    if spec.name == "checkins":
+        return {"channel": "import"}, {"batch_id": batch_id}
+    if spec.name == "venues":
+        # Imported venues are issued and approved; a re-import changes their data only,
+        # never their status or code issue (a revoked venue stays revoked).
+        return ({"status": "approved", "code_issue": 1, "created_at": received_micros,
+                 "decided_at": received_micros, "manager_name": "", "manager_phone": ""},
+                {})
+    return {}, {"source": source, "batch_id": batch_id, "received_at": received_micros}
+
+
+class BulkWriter:
+    def __init__(self, session: Session, spec: KindSpec, insert_only: dict[str, object],
+                 on_replace: dict[str, object]) -> None:
+        self.session = session
+        self.spec = spec
+        self.table = spec.table
+        data = spec.data_columns
+        self.columns: tuple[str, ...] = data + tuple(on_replace) + tuple(insert_only)
+        self.extra: Row = tuple(on_replace.values()) + tuple(insert_only.values())
+        self.compare = tuple(c for c in data if c not in spec.key)
+        self.update = self.compare + tuple(on_replace)
+        self.is_pg = session.get_bind().dialect.name == "postgresql"
+
+    def _dbapi(self) -> Any:
+        return self.session.connection().connection.dbapi_connection
+
+    def write(self, rows: Sequence[Row]) -> tuple[int, int]:
+        """Upsert `rows` (data values in spec.data_columns order); (inserted, replaced)."""
+        if not rows:
+            return 0, 0
+        self.session.flush()  # the batch row must exist before rows refer to it
+        extra = self.extra
+        full = [row + extra for row in rows]
+        return self._write_pg(full) if self.is_pg else self._write_sqlite(full)
+
+    def _conflict_sql(self, target: str) -> str:
+        key = ", ".join(self.spec.key)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in self.update)
+        old = ", ".join(f"{target}.{c}" for c in self.compare)
+        new = ", ".join(f"excluded.{c}" for c in self.compare)
+        differs = (f"({old}) IS DISTINCT FROM ({new})" if self.is_pg
+                   else f"({old}) IS NOT ({new})")
+        latest = self.spec.latest_wins
+        if latest:
+            differs += f" AND excluded.{latest} >= {target}.{latest}"
+        return f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {differs}"
+
+    def _write_pg(self, rows: list[Row]) -> tuple[int, int]:
+        cols = ", ".join(self.columns)
+        stage = f"ingest_stage_{self.table}"
+        with self._dbapi().cursor() as cur:
+            # Column types are copied from the target table; no constraints, no indexes.
+            cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
+                        f"SELECT {cols} FROM {self.table} WITH NO DATA")
+            cur.execute(f"TRUNCATE {stage}")
+            with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute(
+                f"WITH r AS (INSERT INTO {self.table} AS t ({cols}) SELECT {cols} FROM {stage} "
+                f"{self._conflict_sql('t')} RETURNING (xmax = 0) AS ins) "
+                "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM r"
+            )
+            inserted, replaced = cur.fetchone()
+        return int(inserted), int(replaced)
+
+    def _write_sqlite(self, rows: list[Row]) -> tuple[int, int]:
+        cols = ", ".join(self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        cur = self._dbapi().cursor()
+        try:
+            cur.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.table}")
+            before = cur.fetchone()[0]
+            cur.executemany(f"INSERT INTO {self.table} ({cols}) VALUES ({marks}) "
+                            f"{self._conflict_sql(self.table)}", rows)
+            changed = cur.rowcount
+            # Upserts update in place (rowid kept); new rows get rowids above the old max.
+            cur.execute(f"SELECT count(*) FROM {self.table} WHERE rowid > ?", (before,))
+            inserted = cur.fetchone()[0]
+        finally:
+            cur.close()
+        return int(inserted), int(changed) - int(inserted)

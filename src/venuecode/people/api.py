@@ -1,0 +1,85 @@
+"""Sign-in and the citizen's own account: /api/v1/auth/*, /api/v1/me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import record
+from venuecode.errors import NotAuthenticated
+from venuecode.people import auth
+from venuecode.people.idnumber import mask_id_number, mask_name
+from venuecode.people.models import User
+from venuecode.people.schemas import (
+    IdentityRequest,
+    LoginRequest,
+    MeOut,
+    PasswordRequest,
+    SmsCodeRequest,
+    TokenOut,
+)
+from venuecode.people.service import bind_identity
+from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.post("/auth/sms-code", status_code=202)
+def sms_code(body: SmsCodeRequest, request: Request, session: SessionDep,
+             state: StateDep) -> JSONResponse:
+    auth.request_code(session, state.sms, state.secret, body.phone, client_ip(request))
+    session.commit()
+    return JSONResponse({"sent": True, "expires_in": int(auth.CODE_TTL.total_seconds())},
+                        status_code=202)
+
+
+@router.post("/auth/login")
+def login(body: LoginRequest, request: Request, session: SessionDep, state: StateDep) -> TokenOut:
+    try:
+        user = auth.verify_code(session, state.secret, body.phone, body.code)
+    finally:
+        # A wrong code still counts as an attempt: keep it even though we raise.
+        session.commit()
+    record(session, actor_of(user, request), AuditAction.USER_SIGNED_IN, "user", user.id)
+    session.commit()
+    pending = auth.needs_second_factor(user)
+    return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=False),
+                    second_factor_required=pending)
+
+
+@router.post("/auth/password")
+def second_factor(body: PasswordRequest, request: Request, session: SessionDep,
+                  state: StateDep) -> TokenOut:
+    user = load_user(request, state, session, allow_pending_factor=True)
+    if user is None:
+        raise NotAuthenticated()
+    if not auth.check_password(user, body.password):
+        raise NotAuthenticated("password_wrong", "密码错误。", "The password is wrong.")
+    return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=True))
+
+
+def me_out(user: User) -> MeOut:
+    return MeOut(
+        id=user.id, phone=user.phone, role=user.role, display_name=user.display_name,
+        identity_bound=user.id_number is not None,
+        name_masked=mask_name(user.real_name) if user.real_name else None,
+        id_number_masked=mask_id_number(user.id_number) if user.id_number else None,
+    )
+
+
+@router.get("/me")
+def me(user: CurrentUser) -> MeOut:
+    return me_out(user)
+
+
+@router.put("/me/identity")
+def put_identity(body: IdentityRequest, request: Request, user: CurrentUser,
+                 session: SessionDep) -> MeOut:
+    bind_identity(session, actor_of(user, request), user, body.id_number, body.name)
+    session.commit()
+    return me_out(user)

@@ -1,0 +1,164 @@
+"""Sign-in: one-time SMS codes (hashed, single use, expiring, rate-limited), access tokens,
+and the password second factor for staff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from venuecode import clock
+from venuecode.access.roles import SECOND_FACTOR_ROLES, Role
+from venuecode.errors import InvalidInput, NotAuthenticated, RateLimited
+from venuecode.people.models import SmsCode, User
+from venuecode.people.sms import SmsSender
+
+CODE_TTL = timedelta(minutes=5)
+MAX_ATTEMPTS_PER_CODE = 5
+PHONE_MIN_INTERVAL = timedelta(seconds=60)
+PHONE_MAX_PER_HOUR = 5
+IP_MAX_PER_HOUR = 30
+CITIZEN_TOKEN_AGE = timedelta(days=30)
+STAFF_TOKEN_AGE = timedelta(hours=12)
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_hasher = PasswordHasher()
+
+
+def normalize_phone(raw: str) -> str:
+    phone = raw.strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not _MOBILE.match(phone):
+        raise InvalidInput("phone_invalid", "请输入11位手机号码。",
+                           "Enter an 11-digit mobile number starting with 1.")
+    return phone
+
+
+def _code_hash(secret: str, phone: str, code: str) -> str:
+    return hmac.new(secret.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def request_code(
+    session: Session, sender: SmsSender, secret: str, phone_raw: str, ip: str | None
+) -> None:
+    phone = normalize_phone(phone_raw)
+    now = clock.now()
+    hour_ago = now - timedelta(hours=1)
+    last = session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone))
+    if last is not None and now - last < PHONE_MIN_INTERVAL:
+        wait = int((PHONE_MIN_INTERVAL - (now - last)).total_seconds()) + 1
+        raise RateLimited("sms_too_soon", f"验证码已发送，请{wait}秒后再试。",
+                          f"A code was just sent; try again in {wait} seconds.", wait)
+    per_phone = session.scalar(select(func.count(SmsCode.id)).where(
+        SmsCode.phone == phone, SmsCode.created_at >= hour_ago)) or 0
+    if per_phone >= PHONE_MAX_PER_HOUR:
+        raise RateLimited("sms_phone_limit", "该号码请求验证码过于频繁，请一小时后再试。",
+                          "Too many codes for this number; try again in an hour.", 3600)
+    if ip:
+        per_ip = session.scalar(select(func.count(SmsCode.id)).where(
+            SmsCode.ip == ip, SmsCode.created_at >= hour_ago)) or 0
+        if per_ip >= IP_MAX_PER_HOUR:
+            raise RateLimited("sms_ip_limit", "请求过于频繁，请稍后再试。",
+                              "Too many code requests from this network; try again later.", 3600)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(SmsCode(phone=phone, code_hash=_code_hash(secret, phone, code), created_at=now,
+                        expires_at=now + CODE_TTL, attempts=0, ip=ip))
+    session.flush()
+    sender.send_code(phone, f"【场所码】您的登录验证码为{code}，5分钟内有效。请勿告诉他人。", code)
+
+
+def verify_code(session: Session, secret: str, phone_raw: str, code: str) -> User:
+    """Consume a valid code and return the user (created as a citizen on first sign-in)."""
+    phone = normalize_phone(phone_raw)
+    now = clock.now()
+    candidate = session.scalar(
+        select(SmsCode).where(SmsCode.phone == phone, SmsCode.used_at.is_(None))
+        .order_by(SmsCode.created_at.desc()).limit(1)
+    )
+    wrong = InvalidInput("sms_code_wrong", "验证码错误或已失效，请重新获取。",
+                         "The code is wrong or no longer valid; request a new one.")
+    if candidate is None or candidate.expires_at <= now:
+        raise wrong
+    if candidate.attempts >= MAX_ATTEMPTS_PER_CODE:
+        raise wrong
+    if not hmac.compare_digest(candidate.code_hash, _code_hash(secret, phone, code.strip())):
+        candidate.attempts += 1
+        session.flush()
+        raise wrong
+    candidate.used_at = now
+    user = session.scalar(select(User).where(User.phone == phone))
+    if user is None:
+        user = User(phone=phone, role=Role.CITIZEN.value, created_at=now)
+        session.add(user)
+        session.flush()
+    if not user.active:
+        raise NotAuthenticated("account_disabled", "该账号已停用。", "This account is disabled.")
+    return user
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.role in SECOND_FACTOR_ROLES
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 10:
+        raise InvalidInput("password_too_short", "密码至少需要10个字符。",
+                           "A password needs at least 10 characters.")
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    version: int
+    second_factor: bool
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="venuecode.access")
+
+
+def issue_token(secret: str, user: User, second_factor: bool = False) -> str:
+    return _serializer(secret).dumps({"u": user.id, "v": user.token_version,
+                                      "f": second_factor})
+
+
+def read_token(secret: str, token: str, staff: bool) -> TokenClaims:
+    max_age = STAFF_TOKEN_AGE if staff else CITIZEN_TOKEN_AGE
+    try:
+        data = _serializer(secret).loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise NotAuthenticated("session_expired", "登录已过期，请重新登录。",
+                               "Your sign-in has expired; please sign in again.") from None
+    except BadSignature:
+        raise NotAuthenticated() from None
+    return TokenClaims(int(data["u"]), int(data["v"]), bool(data.get("f")))
+
+
+def peek_user_id(secret: str, token: str) -> TokenClaims:
+    """Claims without the age check (the caller checks the age for the user's role)."""
+    try:
+        data = _serializer(secret).loads(token)
+    except BadSignature:
+        raise NotAuthenticated() from None
+    return TokenClaims(int(data["u"]), int(data["v"]), bool(data.get("f")))

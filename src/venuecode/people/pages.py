@@ -1,0 +1,138 @@
+"""Sign-in pages: phone → SMS code → (staff) password. The token goes in an HttpOnly cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import record
+from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.people import auth
+from venuecode.people.api import client_ip
+from venuecode.people.service import bind_identity
+from venuecode.web.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    LocaleDep,
+    SessionDep,
+    StateDep,
+    actor_of,
+    load_user,
+)
+from venuecode.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would let a forged link send citizens elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def _set_session(response: Response, token: str, secure: bool) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+                        max_age=int(auth.CITIZEN_TOKEN_AGE.total_seconds()))
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_send(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
+               phone: Annotated[str, Form()], next: Annotated[str, Form()] = "/",  # noqa: A002
+               ) -> Response:
+    try:
+        auth.request_code(session, state.sms, state.secret, phone, client_ip(request))
+        session.commit()
+    except DomainError as exc:
+        return render(request, "login.html", {"next": _safe_next(next), "phone": phone,
+                                              "error": exc.message(locale)}, status_code=exc.status)
+    target = f"/login/code?phone={quote(phone.strip())}&next={quote(_safe_next(next))}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:  # noqa: A002
+    return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
+                                               "error": None})
+
+
+@router.post("/login/code", response_class=HTMLResponse)
+def code_check(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
+               phone: Annotated[str, Form()], code: Annotated[str, Form()],
+               next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    try:
+        user = auth.verify_code(session, state.secret, phone, code)
+    except DomainError as exc:
+        session.commit()  # keep the failed attempt count
+        return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
+                                                   "error": exc.message(locale)},
+                      status_code=exc.status)
+    record(session, actor_of(user, request), AuditAction.USER_SIGNED_IN, "user", user.id)
+    session.commit()
+    token = auth.issue_token(state.secret, user, second_factor=False)
+    if auth.needs_second_factor(user):
+        response: Response = RedirectResponse(
+            f"/login/password?next={quote(_safe_next(next))}", status_code=303)
+    else:
+        response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session(response, token, state.settings.public_url.startswith("https"))
+    return response
+
+
+@router.get("/login/password", response_class=HTMLResponse)
+def password_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+    return render(request, "login_password.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login/password", response_class=HTMLResponse)
+def password_check(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
+                   password: Annotated[str, Form()],
+                   next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    user = load_user(request, state, session, allow_pending_factor=True)
+    if user is None:
+        raise NotAuthenticated()
+    if not auth.check_password(user, password):
+        return render(request, "login_password.html",
+                      {"next": _safe_next(next),
+                       "error": "密码错误。" if locale == "zh" else "The password is wrong."},
+                      status_code=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session(response, auth.issue_token(state.secret, user, second_factor=True),
+                 state.settings.public_url.startswith("https"))
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/me/identity", response_class=HTMLResponse)
+def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:  # noqa: A002
+    return render(request, "identity.html", {"user": user, "next": _safe_next(next),
+                                             "error": None})
+
+
+@router.post("/me/identity", response_class=HTMLResponse)
+def identity_bind(request: Request, user: CurrentUser, session: SessionDep, locale: LocaleDep,
+                  id_number: Annotated[str, Form()], name: Annotated[str, Form()],
+                  next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+    try:
+        bind_identity(session, actor_of(user, request), user, id_number, name)
+        session.commit()
+    except DomainError as exc:
+        return render(request, "identity.html",
+                      {"user": user, "next": _safe_next(next), "error": exc.message(locale),
+                       "name": name}, status_code=exc.status)
+    return RedirectResponse(_safe_next(next), status_code=303)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SmsCodeRequest(BaseModel):
+    phone: str = Field(max_length=20)
+
+
+class LoginRequest(BaseModel):
+    phone: str = Field(max_length=20)
+    code: str = Field(min_length=4, max_length=8)
+
+
+class PasswordRequest(BaseModel):
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    second_factor_required: bool = False
+
+
+class IdentityRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    id_number: str = Field(max_length=32)
+    name: str = Field(min_length=1, max_length=30)
+
+
+class MeOut(BaseModel):
+    id: int
+    phone: str
+    role: str
+    display_name: str
+    identity_bound: bool
+    name_masked: str | None
+    id_number_masked: str | None

@@ -1,0 +1,148 @@
+"""The pure tracing engine: public API and output shapes (JSON dict, flat export rows).
+
+Import from here: `presence_intervals`, `trace`, the value types and `PresenceSource`
+(see `venuecode.tracing.types` for the source protocol and `docs/tracing-rules.md`).
+No database or web imports anywhere in this engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from venuecode.tracing.engine import RULES_VERSION, trace
+from venuecode.tracing.intervals import presence_intervals
+from venuecode.tracing.types import (
+    CASE,
+    CLOSE,
+    GENERAL,
+    SECONDARY,
+    TERTIARY,
+    Case,
+    CaseWindow,
+    CheckIn,
+    Contact,
+    Evidence,
+    ExposedVenue,
+    Interval,
+    PresenceSource,
+    TraceOptions,
+    TraceResult,
+    minutes,
+    tier_name,
+    tier_rank,
+)
+
+__all__ = [
+    "CASE",
+    "CLOSE",
+    "CONTACT_COLUMNS",
+    "GENERAL",
+    "RULES_VERSION",
+    "SECONDARY",
+    "TERTIARY",
+    "Case",
+    "CaseWindow",
+    "CheckIn",
+    "Contact",
+    "Evidence",
+    "ExposedVenue",
+    "Interval",
+    "PresenceSource",
+    "TraceOptions",
+    "TraceResult",
+    "contact_rows",
+    "presence_intervals",
+    "result_to_json_dict",
+    "tier_name",
+    "tier_rank",
+    "trace",
+]
+
+TimeFormat = Callable[[int], str]
+
+CONTACT_COLUMNS = (
+    "id_number",
+    "tier",
+    "source",
+    "exposure_minutes",
+    "venue",
+    "overlap_start",
+    "overlap_end",
+    "minutes",
+)
+
+
+def result_to_json_dict(result: TraceResult, format_time: TimeFormat) -> dict[str, object]:
+    """The trace as JSON-ready data (rule 7); `format_time` turns micros into text."""
+    rules = dict(result.rules)
+    isolated = rules.get("contact_isolated")
+    if isinstance(isolated, dict):
+        rules["contact_isolated"] = {p: format_time(t) for p, t in isolated.items()}
+    return {
+        "as_of": format_time(result.as_of),
+        "rules": rules,
+        "cases": [_case_json(c, format_time) for c in result.cases],
+        "contacts": [_contact_json(c, format_time) for c in result.contacts],
+        "venues": [
+            {
+                "venue": v.venue,
+                "intervals": [
+                    {
+                        "case": iv.person,
+                        "start": format_time(iv.start),
+                        "end": format_time(iv.end),
+                        "minutes": minutes(iv.end - iv.start),
+                    }
+                    for iv in v.intervals
+                ],
+            }
+            for v in result.venues
+        ],
+    }
+
+
+def _case_json(c: CaseWindow, format_time: TimeFormat) -> dict[str, object]:
+    return {
+        "id_number": c.person,
+        "reference": format_time(c.reference),
+        "isolated": None if c.isolated is None else format_time(c.isolated),
+        "window_start": format_time(c.window_start),
+        "window_end": format_time(c.window_end),
+    }
+
+
+def _contact_json(c: Contact, format_time: TimeFormat) -> dict[str, object]:
+    return {
+        "id_number": c.person,
+        "tier": c.tier,
+        "source": c.source,
+        "exposure_minutes": c.exposure_minutes,
+        "evidence": [
+            {
+                "venue": e.venue,
+                "start": format_time(e.start),
+                "end": format_time(e.end),
+                "minutes": e.minutes,
+            }
+            for e in c.evidence
+        ],
+    }
+
+
+def contact_rows(result: TraceResult, format_time: TimeFormat) -> Iterator[dict[str, str | float]]:
+    """One flat row per evidence item (columns `CONTACT_COLUMNS`), for CSV and XLSX.
+
+    Every contact has at least one evidence item, so no contact is lost.
+    """
+    for c in result.contacts:
+        for e in c.evidence:
+            yield {
+                "id_number": c.person,
+                "tier": c.tier,
+                "source": c.source,
+                "exposure_minutes": c.exposure_minutes,
+                "venue": e.venue,
+                "overlap_start": format_time(e.start),
+                "overlap_end": format_time(e.end),
+                "minutes": e.minutes,
+            }

@@ -1,0 +1,85 @@
+"""Venue API/service input and output shapes (Pydantic; never the ORM models)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from venuecode.venues.categories import categories
+
+_PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+
+
+class VenueApplication(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    category: str
+    district: str = Field(min_length=1, max_length=64)
+    address: str = Field(default="", max_length=200)
+    manager_name: str = Field(min_length=1, max_length=64)
+    manager_phone: str
+    capacity: int | None = Field(default=None, ge=1, le=1_000_000)
+    sub_areas: list[str] = Field(default_factory=list, max_length=200)
+    venue_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                 pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in categories():
+            raise ValueError(
+                f"unknown category {value!r}; use one of the slugs of venue-categories.csv "
+                f"(e.g. market, metro, restaurant)"
+            )
+        return value
+
+    @field_validator("manager_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = value.replace(" ", "")
+        if not _PHONE.match(value):
+            raise ValueError("manager_phone must be a mobile number (11 digits starting with 1) "
+                             "or a landline such as 0571-87654321")
+        return value
+
+    @field_validator("sub_areas")
+    @classmethod
+    def _sub_areas(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in value if v.strip()]
+        for name in cleaned:
+            if len(name) > 64:
+                raise ValueError(f"sub-area name {name[:20]!r}… is longer than 64 characters")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("sub-area names must be unique within a venue")
+        return cleaned
+
+
+class SubAreaOut(BaseModel):
+    id: int
+    name: str
+    code_url: str | None
+
+
+class VenueOut(BaseModel):
+    id: int
+    venue_id: str
+    name: str
+    category: str
+    category_name: str
+    district: str
+    address: str
+    status: str
+    rejection_reason: str | None
+    code_issue: int
+    code_url: str | None
+    created_at: datetime
+    sub_areas: list[SubAreaOut]
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    reason: str = Field(default="", max_length=500)

@@ -1,0 +1,217 @@
+"""Venue registry use cases: apply, approve, reject, revoke, re-issue, resolve codes."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from venuecode import clock
+from venuecode.access.roles import Role
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import Actor, record
+from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from venuecode.venues.categories import get_category
+from venuecode.venues.models import SubArea, Venue, VenueStatus
+from venuecode.venues.schemas import SubAreaOut, VenueApplication, VenueOut
+from venuecode.venues.tokens import CodeKind, CodeRefused, sign_code, verify_code
+
+
+@dataclass(frozen=True)
+class CodeSigner:
+    """The deployment's code-signing key and the public URL printed in codes."""
+
+    key: bytes
+    key_id: int
+    public_url: str
+
+    def token(self, kind: CodeKind, object_id: int, issue: int) -> str:
+        return sign_code(self.key, self.key_id, kind, object_id, issue)
+
+    def url(self, token: str) -> str:
+        return f"{self.public_url}/s/{token}"
+
+
+def venue_token(signer: CodeSigner, venue: Venue) -> str | None:
+    if venue.status != VenueStatus.APPROVED or venue.code_issue < 1:
+        return None
+    return signer.token(CodeKind.VENUE, venue.id, venue.code_issue)
+
+
+def sub_area_token(signer: CodeSigner, venue: Venue, area: SubArea) -> str | None:
+    if venue.status != VenueStatus.APPROVED or not area.active:
+        return None
+    return signer.token(CodeKind.SUB_AREA, area.id, area.code_issue)
+
+
+def to_out(signer: CodeSigner, venue: Venue, locale: str = "zh") -> VenueOut:
+    category = get_category(venue.category)
+    token = venue_token(signer, venue)
+    return VenueOut(
+        id=venue.id, venue_id=venue.venue_id, name=venue.name, category=venue.category,
+        category_name=category.name(locale) if category else venue.category,
+        district=venue.district, address=venue.address, status=venue.status,
+        rejection_reason=venue.rejection_reason, code_issue=venue.code_issue,
+        code_url=signer.url(token) if token else None, created_at=venue.created_at,
+        sub_areas=[
+            SubAreaOut(id=a.id, name=a.name,
+                       code_url=signer.url(t) if (t := sub_area_token(signer, venue, a)) else None)
+            for a in venue.sub_areas
+        ],
+    )
+
+
+def _new_venue_id(session: Session) -> str:
+    # Sequential and readable for the poster; a random tail keeps concurrent applications
+    # from colliding on the unique constraint.
+    count = session.scalar(select(func.count(Venue.id))) or 0
+    return f"VC{count + 1:06d}{secrets.randbelow(100):02d}"
+
+
+def apply_for_venue(
+    session: Session, actor: Actor, application: VenueApplication, manager_user_id: int | None
+) -> Venue:
+    venue_id = application.venue_id or _new_venue_id(session)
+    if session.scalar(select(Venue.id).where(Venue.venue_id == venue_id)) is not None:
+        raise Conflict("venue_id_taken", f"场所编号 {venue_id} 已被使用。",
+                       f"The venue id {venue_id} is already in use; choose another.",
+                       venue_id=venue_id)
+    venue = Venue(
+        venue_id=venue_id, name=application.name, category=application.category,
+        district=application.district, address=application.address,
+        manager_name=application.manager_name, manager_phone=application.manager_phone,
+        manager_user_id=manager_user_id, capacity=application.capacity,
+        status=VenueStatus.APPLIED.value, code_issue=0, created_at=clock.now(),
+        sub_areas=[SubArea(name=n, code_issue=1, active=True) for n in application.sub_areas],
+    )
+    session.add(venue)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("venue_id_taken", f"场所编号 {venue_id} 已被使用。",
+                       f"The venue id {venue_id} is already in use; choose another.",
+                       venue_id=venue_id) from None
+    record(session, actor, AuditAction.VENUE_APPLIED, "venue", venue.venue_id)
+    return venue
+
+
+def get_venue(session: Session, venue_id: str) -> Venue:
+    venue = session.scalar(
+        select(Venue).where(Venue.venue_id == venue_id).options(selectinload(Venue.sub_areas))
+    )
+    if venue is None:
+        raise NotFound("venue_not_found", f"找不到场所 {venue_id}。",
+                       f"There is no venue with id {venue_id}.", venue_id=venue_id)
+    return venue
+
+
+def _check_scope(venue: Venue, actor_role: str, actor_district: str | None) -> None:
+    """District admins decide only in their own district; system admins everywhere."""
+    if actor_role == Role.SYSTEM_ADMIN or actor_role == "operator":
+        return
+    if actor_role == Role.DISTRICT_ADMIN and actor_district and actor_district == venue.district:
+        return
+    raise PermissionDenied(
+        "venue_out_of_scope", "该场所不在您管辖的区县。",
+        "This venue is not in your district.", venue_id=venue.venue_id,
+    )
+
+
+def _require_status(venue: Venue, allowed: set[VenueStatus], action_en: str) -> None:
+    if venue.status not in allowed:
+        raise Conflict(
+            "venue_wrong_status",
+            f"场所当前状态为“{venue.status}”，不能执行此操作。",
+            f"Cannot {action_en} a venue whose status is {venue.status!r}.",
+            status=venue.status,
+        )
+
+
+def approve_venue(session: Session, actor: Actor, venue: Venue, district: str | None) -> Venue:
+    _check_scope(venue, actor.role, district)
+    _require_status(venue, {VenueStatus.APPLIED}, "approve")
+    venue.status = VenueStatus.APPROVED.value
+    venue.code_issue = 1
+    venue.rejection_reason = None
+    _decided(venue, actor)
+    record(session, actor, AuditAction.VENUE_APPROVED, "venue", venue.venue_id)
+    return venue
+
+
+def reject_venue(
+    session: Session, actor: Actor, venue: Venue, reason: str, district: str | None
+) -> Venue:
+    _check_scope(venue, actor.role, district)
+    _require_status(venue, {VenueStatus.APPLIED}, "reject")
+    if not reason.strip():
+        raise InvalidInput("reason_required", "驳回申请时请写明原因，以便申请人修改。",
+                           "Give a reason when rejecting, so the applicant knows what to fix.")
+    venue.status = VenueStatus.REJECTED.value
+    venue.rejection_reason = reason.strip()
+    _decided(venue, actor)
+    record(session, actor, AuditAction.VENUE_REJECTED, "venue", venue.venue_id, reason=reason)
+    return venue
+
+
+def revoke_venue(
+    session: Session, actor: Actor, venue: Venue, reason: str, district: str | None
+) -> Venue:
+    _check_scope(venue, actor.role, district)
+    _require_status(venue, {VenueStatus.APPROVED}, "revoke")
+    venue.status = VenueStatus.REVOKED.value
+    _decided(venue, actor)
+    record(session, actor, AuditAction.VENUE_REVOKED, "venue", venue.venue_id, reason=reason)
+    return venue
+
+
+def reissue_code(session: Session, actor: Actor, venue: Venue) -> Venue:
+    """A new code for the venue (and its sub-areas); every older poster stops working."""
+    _require_status(venue, {VenueStatus.APPROVED}, "re-issue the code of")
+    venue.code_issue += 1
+    for area in venue.sub_areas:
+        area.code_issue += 1
+    record(session, actor, AuditAction.VENUE_REISSUED, "venue", venue.venue_id,
+           issue=venue.code_issue)
+    return venue
+
+
+@dataclass(frozen=True)
+class ResolvedCode:
+    venue: Venue
+    sub_area: SubArea | None
+
+
+def resolve_code(session: Session, signer: CodeSigner, token: str) -> ResolvedCode:
+    """Verify a scanned token and find its venue; refuse with a reason a citizen understands."""
+    claims = verify_code(signer.key, signer.key_id, token)
+    area: SubArea | None = None
+    if claims.kind == CodeKind.SUB_AREA:
+        area = session.get(SubArea, claims.object_id)
+        venue = area.venue if area is not None else None
+        current_issue = area.code_issue if area is not None else -1
+    else:
+        venue = session.get(Venue, claims.object_id)
+        current_issue = venue.code_issue if venue is not None else -1
+    if venue is None:
+        raise CodeRefused("code_unknown", "找不到该场所码对应的场所。",
+                          "No venue matches this code.")
+    if venue.status == VenueStatus.REVOKED or (area is not None and not area.active):
+        raise CodeRefused("code_revoked", f"“{venue.name}”的场所码已停用，请联系场所工作人员。",
+                          f"The code of {venue.name} has been withdrawn; please ask the staff.")
+    if venue.status != VenueStatus.APPROVED:
+        raise CodeRefused("code_not_approved", "该场所码尚未审核通过，暂不能使用。",
+                          "This venue code has not been approved yet.")
+    if claims.issue != current_issue:
+        raise CodeRefused("code_replaced",
+                          f"“{venue.name}”已换发新的场所码，请扫描门口张贴的最新场所码。",
+                          f"{venue.name} has a new code; please scan the one now posted at the door.")
+    return ResolvedCode(venue, area)
+
+
+def _decided(venue: Venue, actor: Actor) -> None:
+    venue.decided_at = clock.now()
+    if actor.label.startswith("user:"):
+        venue.decided_by = int(actor.label.split(":", 1)[1])

@@ -1,0 +1,62 @@
+"""FastAPI app factory."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from venuecode import __version__
+from venuecode.config import Settings, get_settings
+from venuecode.db import make_engine, make_sessionmaker
+from venuecode.people.sms import sms_sender
+from venuecode.venues.service import CodeSigner
+from venuecode.web import errors
+from venuecode.web.state import AppState
+
+log = logging.getLogger("venuecode.web")
+
+
+def build_state(settings: Settings, engine: Engine | None = None,
+                factory: sessionmaker[Session] | None = None) -> AppState:
+    settings.check_for_start()
+    engine = engine or make_engine(settings.database_url)
+    signer = CodeSigner(settings.secret("code_signing_key").encode(), settings.code_key_id,
+                        settings.public_url)
+    return AppState(settings=settings, engine=engine,
+                    sessionmaker=factory or make_sessionmaker(engine), signer=signer,
+                    sms=sms_sender(settings), secret=settings.secret("secret_key"))
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None,
+               factory: sessionmaker[Session] | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="venuecode",
+        version=__version__,
+        description="场所码 platform: venue codes, scan and verify, data interfaces, tracing.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.venuecode = build_state(settings, engine, factory)
+    # The ingest router expects the sessionmaker here too.
+    app.state.sessionmaker = app.state.venuecode.sessionmaker
+    errors.install(app)
+
+    static_dir = resources.files("venuecode.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    from venuecode.web.routers import include_routers
+
+    include_routers(app)
+    return app

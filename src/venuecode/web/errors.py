@@ -1,0 +1,88 @@
+"""Domain errors to HTTP, in exactly one place: JSON under /api, a page for browsers.
+
+Unexpected exceptions become a 500 with a reference number; the stack trace goes to the
+log, never to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.web.i18n import request_locale
+
+log = logging.getLogger("venuecode.web")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def _respond(request: Request, status: int, code: str, zh: str, en: str,
+             details: dict[str, object] | None = None) -> Response:
+    locale = request_locale(request)
+    message = zh if locale == "zh" else en
+    if _wants_json(request):
+        body: dict[str, object] = {"error": {"code": code, "message": message,
+                                             "message_zh": zh, "message_en": en}}
+        if details:
+            body["error"]["details"] = details  # type: ignore[index]
+        headers = {}
+        if status == 429 and details and "retry_after" in details:
+            headers["Retry-After"] = str(details["retry_after"])
+        return JSONResponse(body, status_code=status, headers=headers)
+    from venuecode.web.templating import render
+
+    return render(request, "error.html", {"status": status, "code": code, "message": message},
+                  status_code=status)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, NotAuthenticated) and not _wants_json(request):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return _respond(request, exc.status, exc.code, exc.message_zh, exc.message_en, exc.details)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
+        problems.append({"field": where, "problem": err.get("msg", "")})
+    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
+    return _respond(request, 422, "invalid_input", f"输入有误：{summary}",
+                    f"Invalid input: {summary}", {"problems": problems})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return _respond(request, 404, "not_found", "页面不存在。", "This page does not exist.")
+    if exc.status_code == 405:
+        return _respond(request, 405, "method_not_allowed", "不支持该操作。",
+                        "This method is not allowed here.")
+    return _respond(request, exc.status_code, "http_error", str(exc.detail), str(exc.detail))
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    reference = secrets.token_hex(4)
+    log.exception("unhandled error, reference %s", reference, exc_info=exc)
+    return _respond(request, 500, "internal_error",
+                    f"系统繁忙，请稍后再试（编号 {reference}）。",
+                    f"Something went wrong on our side; please try again (reference {reference}).")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,24 @@
+"""Home page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from venuecode.access.roles import Permission, has_permission
+from venuecode.web.deps import OptionalUser
+from venuecode.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: OptionalUser) -> HTMLResponse:
+    links = []
+    if user is not None:
+        role = user.role
+        if has_permission(role, Permission.VENUE_APPLY):
+            links.append(("/manage/venues", "My venues"))
+        if has_permission(role, Permission.VENUE_APPROVE):
+            links.append(("/admin/venues", "Approve venue codes"))
+    return render(request, "home.html", {"user": user, "links": links})

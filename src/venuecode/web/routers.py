@@ -1,0 +1,26 @@
+"""Every capability's routers, in one list (order matters only for overlapping paths)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from fastapi import APIRouter, FastAPI
+
+log = logging.getLogger("venuecode.web")
+
+# module path -> attribute holding an APIRouter
+ROUTERS: list[tuple[str, str]] = [
+    ("venuecode.web.pages", "router"),
+    ("venuecode.people.api", "router"),
+    ("venuecode.people.pages", "router"),
+    ("venuecode.venues.api", "router"),
+    ("venuecode.venues.pages", "router"),
+]
+
+
+def include_routers(app: FastAPI) -> None:
+    for module_name, attribute in ROUTERS:
+        module = importlib.import_module(module_name)
+        router: APIRouter = getattr(module, attribute)
+        app.include_router(router)

@@ -1,0 +1,22 @@
+"""What the app holds for the lifetime of the process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from venuecode.config import Settings
+from venuecode.people.sms import SmsSender
+from venuecode.venues.service import CodeSigner
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+    signer: CodeSigner
+    sms: SmsSender
+    secret: str
