@@ -98,3 +98,43 @@ def settings(tmp_path: Path, database_url: str) -> Iterator[Settings]:
     set_settings(s)
     yield s
     set_settings(None)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    from venuecode.web.app import create_app
+
+    return create_app(settings, engine=engine, factory=session_factory)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def read_sms_code(settings: Settings, phone: str) -> str:
+    import json
+
+    assert settings.sms_file is not None
+    lines = settings.sms_file.read_text("utf-8").splitlines()
+    codes = [json.loads(line) for line in lines]
+    return [c["code"] for c in codes if c["phone"] == phone][-1]
+
+
+def sign_in(client, settings: Settings, phone: str, password: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Sign in through the public API; returns the Authorization header."""
+    assert client.post("/api/v1/auth/sms-code", json={"phone": phone}).status_code == 202
+    code = read_sms_code(settings, phone)
+    response = client.post("/api/v1/auth/login", json={"phone": phone, "code": code})
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    if response.json()["second_factor_required"]:
+        assert password is not None, "staff sign-in needs the password"
+        response = client.post("/api/v1/auth/password", json={"password": password},
+                               headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.text
+        token = response.json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}

@@ -33,6 +33,7 @@ from tests.support.idcards import (  # noqa: E402
     people,
     render_person,
 )
+
 from venuecode.assist.idcard import read_id_card  # noqa: E402
 from venuecode.assist.ocr import RapidOcrRecognizer  # noqa: E402
 from venuecode.people.idnumber import check_character  # noqa: E402
@@ -48,6 +49,15 @@ VARIANTS: dict[str, Callable[[int], dict[str, object]]] = {
     "glare": lambda i: {"glare": True},
     "blur 1.5 px": lambda i: {"blur": 1.5},
     "dark": lambda i: {"brightness": 0.45},
+    # Everything at once, to find the engine's limits (not a required pass).
+    "hard mix": lambda i: {
+        "scale": 0.30,
+        "jpeg_quality": 30,
+        "blur": 1.0,
+        "rotate": -5.0 if i % 2 else 5.0,
+        "brightness": 0.6,
+        "glare": bool(i % 2),
+    },
 }
 
 
@@ -64,8 +74,14 @@ class Tally:
 def wrong_check(person: CardPerson) -> CardPerson:
     good = check_character(person.id_number[:17])
     bad = "0" if good != "0" else "1"
-    return CardPerson(person.name, person.id_number[:17] + bad, person.sex,
-                      person.ethnicity, person.birth, person.address)
+    return CardPerson(
+        person.name,
+        person.id_number[:17] + bad,
+        person.sex,
+        person.ethnicity,
+        person.birth,
+        person.address,
+    )
 
 
 def main() -> None:
@@ -131,27 +147,40 @@ def main() -> None:
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 \
-        else values[0]
+    return (
+        statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+    )
 
 
 def report(tallies: dict[str, Tally], bad: Tally) -> str:
-    rows = ["| variant | cards | read (id + name) | id only | misread | mean s | p95 s |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| variant | cards | read (id + name) | id only | misread | mean s | p95 s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     everything: list[float] = []
     total = read = number_only = misread = 0
     for variant, t in tallies.items():
         everything += t.seconds
-        total, read, number_only, misread = (total + t.total, read + t.read,
-                                             number_only + t.number_only, misread + t.misread)
-        rows.append(f"| {variant} | {t.total} | {t.read / t.total:.0%} | "
-                    f"{t.number_only / t.total:.0%} | {t.misread} | "
-                    f"{statistics.fmean(t.seconds):.2f} | {p95(t.seconds):.2f} |")
-    rows.append(f"| **all cards** | {total} | {read / total:.0%} | {number_only / total:.0%} "
-                f"| {misread} | {statistics.fmean(everything):.2f} | {p95(everything):.2f} |")
-    rows.append(f"| bad images (must give no number) | {bad.total} | refused {bad.read} | – "
-                f"| {bad.misread} | {statistics.fmean(bad.seconds):.2f} "
-                f"| {p95(bad.seconds):.2f} |")
+        total, read, number_only, misread = (
+            total + t.total,
+            read + t.read,
+            number_only + t.number_only,
+            misread + t.misread,
+        )
+        rows.append(
+            f"| {variant} | {t.total} | {t.read / t.total:.0%} | "
+            f"{t.number_only / t.total:.0%} | {t.misread} | "
+            f"{statistics.fmean(t.seconds):.2f} | {p95(t.seconds):.2f} |"
+        )
+    rows.append(
+        f"| **all cards** | {total} | {read / total:.0%} | {number_only / total:.0%} "
+        f"| {misread} | {statistics.fmean(everything):.2f} | {p95(everything):.2f} |"
+    )
+    rows.append(
+        f"| bad images (must give no number) | {bad.total} | refused {bad.read} | – "
+        f"| {bad.misread} | {statistics.fmean(bad.seconds):.2f} "
+        f"| {p95(bad.seconds):.2f} |"
+    )
     return "\n".join(rows)
 
 

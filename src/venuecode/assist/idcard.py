@@ -108,10 +108,7 @@ def read_id_card(
     """
     image = load_image(image_bytes)
     # Portrait photos most likely hold the card sideways; try quarter turns first.
-    if image.height > image.width * 1.2:
-        turns = (0, 90, 270, 180)
-    else:
-        turns = (0, 180, 90, 270)
+    turns = (0, 90, 270, 180) if image.height > image.width * 1.2 else (0, 180, 90, 270)
     best: IdCardReading | None = None
     for turn in turns:
         rotated = image.rotate(turn, expand=True) if turn else image
@@ -158,7 +155,7 @@ def load_image(image_bytes: bytes) -> Image.Image:
         with warnings.catch_warnings():
             # Our own pixel limit below is stricter than Pillow's bomb warning.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(image_bytes))
+            image: Image.Image = Image.open(io.BytesIO(image_bytes))
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise IdCardImageError(
                     "idcard_image_too_large",

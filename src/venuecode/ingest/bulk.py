@@ -74,36 +74,40 @@ class BulkWriter:
         return f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {differs}"
 
     def _write_pg(self, rows: list[Row]) -> tuple[int, int]:
+        # Table and column names come from the KindSpec constants, never from input.
         cols = ", ".join(self.columns)
         stage = f"ingest_stage_{self.table}"
+        create = (f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
+                  f"SELECT {cols} FROM {self.table} WITH NO DATA")
+        upsert = (f"WITH r AS (INSERT INTO {self.table} AS t ({cols}) "  # noqa: S608
+                  f"SELECT {cols} FROM {stage} {self._conflict_sql('t')} "
+                  "RETURNING (xmax = 0) AS ins) "
+                  "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM r")
         with self._dbapi().cursor() as cur:
             # Column types are copied from the target table; no constraints, no indexes.
-            cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
-                        f"SELECT {cols} FROM {self.table} WITH NO DATA")
+            cur.execute(create)
             cur.execute(f"TRUNCATE {stage}")
             with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            cur.execute(
-                f"WITH r AS (INSERT INTO {self.table} AS t ({cols}) SELECT {cols} FROM {stage} "
-                f"{self._conflict_sql('t')} RETURNING (xmax = 0) AS ins) "
-                "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM r"
-            )
+            cur.execute(upsert)
             inserted, replaced = cur.fetchone()
         return int(inserted), int(replaced)
 
     def _write_sqlite(self, rows: list[Row]) -> tuple[int, int]:
         cols = ", ".join(self.columns)
         marks = ", ".join("?" for _ in self.columns)
+        table = self.table
+        upsert = (f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608
+                  f"{self._conflict_sql(table)}")
         cur = self._dbapi().cursor()
         try:
-            cur.execute(f"SELECT coalesce(max(rowid), 0) FROM {self.table}")
+            cur.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}")  # noqa: S608
             before = cur.fetchone()[0]
-            cur.executemany(f"INSERT INTO {self.table} ({cols}) VALUES ({marks}) "
-                            f"{self._conflict_sql(self.table)}", rows)
+            cur.executemany(upsert, rows)
             changed = cur.rowcount
             # Upserts update in place (rowid kept); new rows get rowids above the old max.
-            cur.execute(f"SELECT count(*) FROM {self.table} WHERE rowid > ?", (before,))
+            cur.execute(f"SELECT count(*) FROM {table} WHERE rowid > ?", (before,))  # noqa: S608
             inserted = cur.fetchone()[0]
         finally:
             cur.close()

@@ -62,7 +62,7 @@ def detect_encoding(path: Path) -> str:
     )
 
 
-def cell_text(value: Any, name: str) -> str | None | Reason:
+def cell_text(value: Any, name: str) -> str | Reason | None:
     """One value from a spreadsheet or JSON as text; formulas stay text as written."""
     if value is None:
         return None

@@ -125,7 +125,7 @@ class _Run:
         now = clock.now()
         venue_pks: dict[str, int] = {}
         if spec.name == "checkins":  # loaded once: the check-in path must not query per row
-            venue_pks = dict(session.execute(select(Venue.venue_id, Venue.id)).tuples().all())
+            venue_pks = {v: pk for v, pk in session.execute(select(Venue.venue_id, Venue.id))}
         self.ctx = Context(tz=get_settings().tz, now=now, venue_pks=venue_pks)
         insert_only, on_replace = extra_columns(spec, batch.source, batch.id,
                                                 to_micros(batch.received_at))
@@ -196,8 +196,8 @@ class _Run:
         self.flush()
         self._save_counts("done")
         self.batch.finished_at = clock.now()
-        record(self.session, actor, action, "ingest_batch", self.batch.id,
-               kind=self.spec.name, source=self.batch.source, **self.summary.counts())
+        record(self.session, actor, action, "ingest_batch", self.batch.id, "",
+               kind=self.spec.name, source=self.batch.source, counts=self.summary.counts())
         self.session.commit()
         return self.summary
 

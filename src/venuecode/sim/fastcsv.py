@@ -98,7 +98,7 @@ class Timeline:
     table, so formatting is two table look-ups per timestamp.
     """
 
-    PAD_DAYS = 8  # table covers this many days either side of the simulated days
+    PAD_DAYS = 40  # table covers this many days either side of the simulated days
 
     def __init__(self, start: date, days: int) -> None:
         self.start = start

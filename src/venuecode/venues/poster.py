@@ -522,7 +522,7 @@ def _subset_font(face: FontFace, text: str, folder: Path) -> Path:
     # fpdf2 draws without shaping or vertical text: skip those tables, parsing them is slow.
     options.layout_features = []
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "vhea", "vmtx", "VORG"]
-    options.drop_tables += ["BDF ", "FFTM"]  # bitmaps and tool stamps (WenQuanYi)
+    options.drop_tables += ["BDF", "FFTM"]  # bitmaps and tool stamps (WenQuanYi)
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False

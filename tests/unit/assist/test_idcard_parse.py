@@ -15,14 +15,20 @@ NUMBER = make_id_number("330106", date(1952, 3, 7), 123)  # 330106195203071232
 MINORITY = make_id_number("650102", date(1988, 11, 2), 46)
 
 
-def line(text: str, x: float, y: float, *, score: float = 0.99, h: float = 30,
-         w: float | None = None) -> TextLine:
+def line(
+    text: str, x: float, y: float, *, score: float = 0.99, h: float = 30, w: float | None = None
+) -> TextLine:
     w = w if w is not None else 26 * len(text)
     return TextLine(text, score, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)))
 
 
-def card_lines(name: str = "张秀英", number: str = NUMBER, *, birth: str = "1952年3月7日",
-               name_label: bool = True) -> list[TextLine]:
+def card_lines(
+    name: str = "张秀英",
+    number: str = NUMBER,
+    *,
+    birth: str = "1952年3月7日",
+    name_label: bool = True,
+) -> list[TextLine]:
     """Lines as RapidOCR returns them for a clean card (see tests/support/idcards.py)."""
     lines = [
         line(name, 206, 124),
@@ -40,8 +46,9 @@ def card_lines(name: str = "张秀英", number: str = NUMBER, *, birth: str = "1
     return lines
 
 
-def turned(lines: list[TextLine], degrees: float, cx: float = 480, cy: float = 320
-           ) -> list[TextLine]:
+def turned(
+    lines: list[TextLine], degrees: float, cx: float = 480, cy: float = 320
+) -> list[TextLine]:
     """The same lines as the engine reports them for a photo turned by `degrees`.
 
     Corners stay in image order (top-left first as seen in the photo), which is what
@@ -91,7 +98,13 @@ def test_without_the_label_the_name_is_the_row_above_sex_and_ethnicity() -> None
 
 @pytest.mark.parametrize(
     "shown",
-    ["阿依古丽·买买提", "阿依古丽.买买提", "阿依古丽•买买提", "阿依古丽・买买提", "阿依古丽 · 买买提"],
+    [
+        "阿依古丽·买买提",
+        "阿依古丽.买买提",
+        "阿依古丽•买买提",
+        "阿依古丽・买买提",
+        "阿依古丽 · 买买提",
+    ],
 )
 def test_minority_names_keep_their_middle_dot(shown: str) -> None:
     lines = card_lines(shown, MINORITY, birth="1988年11月2日")
@@ -129,7 +142,8 @@ def test_common_ocr_confusions_are_undone(ocr_text: str) -> None:
 
 def test_a_lower_case_x_check_character() -> None:
     number = next(
-        make_id_number("110105", date(1990, 1, 1), seq) for seq in range(1000)
+        make_id_number("110105", date(1990, 1, 1), seq)
+        for seq in range(1000)
         if make_id_number("110105", date(1990, 1, 1), seq).endswith("X")
     )
     lines = card_lines(number=number.lower(), birth="1990年1月1日")

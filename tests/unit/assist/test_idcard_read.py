@@ -30,9 +30,14 @@ def line(text: str, x: float, y: float) -> TextLine:
     return TextLine(text, 0.98, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)))
 
 
-CARD = [line("姓名", 107, 126), line("张秀英", 206, 124), line("性别男", 107, 197),
-        line("出生1952年3月7日", 108, 268), line("公民身份号码", 109, 511),
-        line(NUMBER, 325, 505)]
+CARD = [
+    line("姓名", 107, 126),
+    line("张秀英", 206, 124),
+    line("性别男", 107, 197),
+    line("出生1952年3月7日", 108, 268),
+    line("公民身份号码", 109, 511),
+    line(NUMBER, 325, 505),
+]
 
 
 def png(width: int = 400, height: int = 250, mode: str = "RGB") -> bytes:
@@ -157,8 +162,7 @@ def test_cli_prints_the_reading_as_json(
     photo.write_bytes(png())
     result = runner.invoke(cli.app, ["read-id", str(photo)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"id_number": NUMBER, "name": "张秀英",
-                                         "confidence": 0.98}
+    assert json.loads(result.stdout) == {"id_number": NUMBER, "name": "张秀英", "confidence": 0.98}
 
 
 def test_cli_exits_1_when_no_valid_number_is_read(

@@ -49,7 +49,8 @@ def dose(number: int, days: float = 200) -> Vaccination:
 
 
 def stay(city: str, arrived_days: float, left_days: float | None) -> ItineraryStop:
-    return ItineraryStop(city, days_ago(arrived_days), None if left_days is None else days_ago(left_days))
+    left = None if left_days is None else days_ago(left_days)
+    return ItineraryStop(city, days_ago(arrived_days), left)
 
 
 def area(name: str, level: str, since_days: float, until_days: float | None = None) -> RiskArea:

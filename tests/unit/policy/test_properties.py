@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +21,7 @@ from venuecode.policy import (
     evaluate,
     panels_to_dict,
 )
+from venuecode.policy.facts import RiskLevel
 
 from .factories import NOW
 
@@ -28,9 +29,10 @@ from .factories import NOW
 quick = settings(max_examples=25, database=None, deadline=None)
 
 CITIES = ("杭州市", "上海市", "上海市浦东新区", "苏州市")
+LEVELS: tuple[RiskLevel, ...] = ("high", "medium", "low")
 
 
-def instants(lo_hours: float, hi_hours: float) -> st.SearchStrategy:  # type: ignore[type-arg]
+def instants(lo_hours: float, hi_hours: float) -> st.SearchStrategy[datetime]:
     """Instants between lo and hi hours from NOW, on whole minutes to hit edges often."""
     return st.integers(int(lo_hours * 60), int(hi_hours * 60)).map(
         lambda m: NOW + timedelta(minutes=m)
@@ -38,7 +40,10 @@ def instants(lo_hours: float, hi_hours: float) -> st.SearchStrategy:  # type: ig
 
 
 health_codes = st.none() | st.builds(
-    HealthCode, st.sampled_from(["green", "yellow", "red"]), instants(-720, 0), st.none() | st.just("弹窗")
+    HealthCode,
+    st.sampled_from(["green", "yellow", "red"]),
+    instants(-720, 0),
+    st.none() | st.just("弹窗"),
 )
 tests = st.builds(
     NucleicAcidTest, instants(-200, 3), st.sampled_from(["negative", "positive", "pending"])
@@ -59,7 +64,7 @@ def risk_areas(draw: st.DrawFn) -> RiskArea:
     since = draw(instants(-24 * 30, 2))
     length = draw(st.none() | st.integers(0, 24 * 15))
     until = None if length is None else since + timedelta(hours=length)
-    level = draw(st.sampled_from(["high", "medium", "low"]))
+    level: RiskLevel = draw(st.sampled_from(LEVELS))
     return RiskArea(draw(st.sampled_from(CITIES)), level, since, until)
 
 

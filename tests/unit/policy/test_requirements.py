@@ -23,7 +23,9 @@ def test_care_home_needs_a_48_hour_test_and_full_vaccination() -> None:
     assert req.require_full_vaccination is True
 
 
-@pytest.mark.parametrize(("slug", "hours"), [("school", 48), ("kindergarten", 48), ("cold_chain", 24)])
+@pytest.mark.parametrize(
+    ("slug", "hours"), [("school", 48), ("kindergarten", 48), ("cold_chain", 24)]
+)
 def test_stricter_categories_have_shorter_windows(slug: str, hours: int) -> None:
     assert requirements_for(slug).test_window_hours == hours
     assert requirements_for(slug).require_full_vaccination is False
@@ -63,7 +65,8 @@ def test_venue_override_wins_over_category_and_city() -> None:
 
 
 def test_venue_override_can_drop_the_care_home_vaccination_need() -> None:
-    assert requirements_for("care_home", require_full_vaccination=False).require_full_vaccination is False
+    req = requirements_for("care_home", require_full_vaccination=False)
+    assert req.require_full_vaccination is False
 
 
 def test_unknown_category_is_refused() -> None:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from venuecode.policy import VenueRequirements
+from venuecode.policy import Decision, ItineraryStop, RiskArea, VenueRequirements
 
 from .factories import area, codes, decide, denying_codes, healthy, stay
 
 
-def trip(*stops: object, areas: tuple[object, ...] = (), req: VenueRequirements | None = None):  # type: ignore[no-untyped-def]
-    return decide(healthy(itinerary=stops), req, areas)  # type: ignore[arg-type]
+def trip(
+    *stops: ItineraryStop,
+    areas: tuple[RiskArea, ...] = (),
+    req: VenueRequirements | None = None,
+) -> Decision:
+    return decide(healthy(itinerary=stops), req, areas)
 
 
 def test_stay_in_a_high_risk_area_within_7_days_is_denied() -> None:
@@ -84,7 +88,11 @@ def test_high_and_medium_areas_are_both_reported_high_first() -> None:
         stay("苏州市", 6, 5),
         stay("上海市", 5, 3),
         stay("北京市", 3, 2),
-        areas=(area("苏州市", "medium", 10), area("上海市", "high", 10), area("北京市", "medium", 9)),
+        areas=(
+            area("苏州市", "medium", 10),
+            area("上海市", "high", 10),
+            area("北京市", "medium", 9),
+        ),
     )
     assert denying_codes(decision) == ["risk_area_high", "risk_area_medium"]
     assert decision.reasons[1].details["cities"] == "北京市、苏州市"

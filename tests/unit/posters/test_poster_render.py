@@ -243,3 +243,11 @@ def test_bad_content_is_a_value_error(changes: dict[str, object], message: str) 
 def test_unknown_format_is_a_value_error(font: Path) -> None:
     with pytest.raises(ValueError, match="format"):
         render_poster(content(), "gif", font)  # type: ignore[arg-type]
+
+
+def test_svg_survives_markup_and_missing_glyphs_in_the_name(font: Path) -> None:
+    name = 'Café "A&B" <老王面馆> 😀'
+    root = ET.fromstring(render_poster(content(venue_name=name), "svg", font))
+    labels = [e.get("aria-label") or "" for e in root.iter("{http://www.w3.org/2000/svg}path")]
+    assert any('"A&B"' in label for label in labels)
+    assert any("<老王面馆>" in label for label in labels)

@@ -12,8 +12,6 @@ from venuecode.tracing.memory import InMemorySource
 DAY = datetime(2022, 4, 19, tzinfo=UTC)
 MIN = 60_000_000
 
-# Every venue in these examples is open for 60 minutes unless a test says otherwise.
-DWELL: dict[str, float] = {}
 
 
 def at(hhmm: str, day: int = 0) -> int:
