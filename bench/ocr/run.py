@@ -67,6 +67,8 @@ class Tally:
     read: int = 0
     number_only: int = 0
     misread: int = 0
+    wrong_name: int = 0
+    flagged: int = 0
     seconds: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -115,7 +117,12 @@ def main() -> None:
                 if reading.name == person.name:
                     tally.read += 1
                 else:
-                    tally.failures.append(f"name {reading.name!r} != {person.name!r}")
+                    tally.wrong_name += reading.name is not None
+                    flagged = "name_unsure" in reading.problems
+                    tally.flagged += reading.name is not None and flagged
+                    tally.failures.append(
+                        f"name {reading.name!r} != {person.name!r}{' (flagged)' * flagged}"
+                    )
             elif reading.id_number is not None:
                 tally.misread += 1
                 tally.failures.append(f"MISREAD {reading.id_number} != {person.id_number}")
@@ -154,31 +161,28 @@ def p95(values: list[float]) -> float:
 
 def report(tallies: dict[str, Tally], bad: Tally) -> str:
     rows = [
-        "| variant | cards | read (id + name) | id only | misread | mean s | p95 s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| variant | cards | read (id + name) | id read | number misread | wrong name "
+        "(flagged) | mean s | p95 s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    everything: list[float] = []
-    total = read = number_only = misread = 0
-    for variant, t in tallies.items():
-        everything += t.seconds
-        total, read, number_only, misread = (
-            total + t.total,
-            read + t.read,
-            number_only + t.number_only,
-            misread + t.misread,
-        )
+    everything = Tally()
+    for variant, t in [*tallies.items(), ("**all cards**", everything)]:
+        if t is not everything:
+            everything.total += t.total
+            everything.read += t.read
+            everything.number_only += t.number_only
+            everything.misread += t.misread
+            everything.wrong_name += t.wrong_name
+            everything.flagged += t.flagged
+            everything.seconds += t.seconds
         rows.append(
             f"| {variant} | {t.total} | {t.read / t.total:.0%} | "
-            f"{t.number_only / t.total:.0%} | {t.misread} | "
+            f"{t.number_only / t.total:.0%} | {t.misread} | {t.wrong_name} ({t.flagged}) | "
             f"{statistics.fmean(t.seconds):.2f} | {p95(t.seconds):.2f} |"
         )
     rows.append(
-        f"| **all cards** | {total} | {read / total:.0%} | {number_only / total:.0%} "
-        f"| {misread} | {statistics.fmean(everything):.2f} | {p95(everything):.2f} |"
-    )
-    rows.append(
-        f"| bad images (must give no number) | {bad.total} | refused {bad.read} | – "
-        f"| {bad.misread} | {statistics.fmean(bad.seconds):.2f} "
+        f"| bad images: {bad.total}, refused {bad.read} | {bad.total} | – | – "
+        f"| {bad.misread} | – | {statistics.fmean(bad.seconds):.2f} "
         f"| {p95(bad.seconds):.2f} |"
     )
     return "\n".join(rows)

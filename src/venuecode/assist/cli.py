@@ -48,11 +48,16 @@ def read_id(
     except OcrUnavailable as exc:
         typer.echo(f"error: {exc.message_en}", err=True)
         raise typer.Exit(3) from None
-    typer.echo(json.dumps(
-        {"id_number": reading.id_number, "name": reading.name,
-         "confidence": reading.confidence},
-        ensure_ascii=False,
-    ))
+    typer.echo(
+        json.dumps(
+            {
+                "id_number": reading.id_number,
+                "name": reading.name,
+                "confidence": reading.confidence,
+            },
+            ensure_ascii=False,
+        )
+    )
     for problem in reading.problems:
         typer.echo(f"warning: {ReadProblem(problem).message_en}", err=True)
     if reading.id_number is None:

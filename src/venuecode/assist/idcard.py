@@ -29,6 +29,8 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 # The detector works at ~736 px on the short side; bigger photos only cost time.
 OCR_MAX_SIDE = 1600
+# Below this engine score a name is flagged for the helper to check.
+NAME_SURE_SCORE = 0.9
 
 
 class ReadProblem(StrEnum):
@@ -41,6 +43,7 @@ class ReadProblem(StrEnum):
     AMBIGUOUS = "id_number_ambiguous"
     BIRTH_MISMATCH = "id_number_birth_mismatch"
     NO_NAME = "name_not_found"
+    NAME_UNSURE = "name_unsure"
 
     @property
     def message_zh(self) -> str:
@@ -64,8 +67,7 @@ _MESSAGES = {
     ),
     ReadProblem.NOT_A_NUMBER: (
         "识别出的号码不是有效的身份证号码，请重新拍照或手动输入。",
-        "The number read is not a valid ID number; please retake the photo or type "
-        "it in.",
+        "The number read is not a valid ID number; please retake the photo or type it in.",
     ),
     ReadProblem.INCOMPLETE: (
         "号码不完整（可能被遮挡或裁切），请拍摄完整的身份证。",
@@ -79,6 +81,10 @@ _MESSAGES = {
         "号码中的出生日期与卡面不符，可能识别有误，请重新拍照或手动更正。",
         "The birth date inside the number differs from the one printed on the card, "
         "so something was misread; please retake the photo or correct it by hand.",
+    ),
+    ReadProblem.NAME_UNSURE: (
+        "姓名识别把握不大，请核对。",
+        "The name was read with low confidence; please check it against the card.",
     ),
     ReadProblem.NO_NAME: (
         "未能识别姓名，请手动填写。",
@@ -116,7 +122,8 @@ def read_id_card(
         reading = parse_card_text(lines, today=today)
         if best is None or _completeness(reading) > _completeness(best):
             best = reading
-        if reading.id_number is not None and reading.name is not None:
+        if reading.id_number is not None and (reading.name is not None or _number_level(lines)):
+            # A number that passes the check, printed level: the orientation is right.
             return reading
         if _upright(lines):
             # The card's labels read level: turning further would only cost time
@@ -135,6 +142,10 @@ def _upright(lines: Sequence[TextLine]) -> bool:
     labels = ("姓名", "性别", "民族", "出生", "住址", "公民身份")
     level = [line for line in lines if _is_level(line)]
     return sum(any(label in line.text for label in labels) for line in level) >= 2
+
+
+def _number_level(lines: Sequence[TextLine]) -> bool:
+    return any(_is_level(line) for line in lines if _number_candidates(line.text))
 
 
 def _is_level(line: TextLine) -> bool:
@@ -166,8 +177,13 @@ def load_image(image_bytes: bytes) -> Image.Image:
                     height=image.height,
                 )
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError,
-            SyntaxError) as exc:  # Pillow reports corrupt files through all of these
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as exc:  # Pillow reports corrupt files through all of these
         raise IdCardImageError(
             "idcard_image_unreadable",
             "无法读取该图片，请上传 JPEG 或 PNG 格式的照片。",
@@ -194,17 +210,44 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 # OCR confusions seen in the number font: letters for digits, and the check X.
 _CONFUSIONS = str.maketrans(
-    {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1",
-     "!": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "x": "X", "×": "X",
-     "Ｘ": "X"}
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "x": "X",
+        "×": "X",
+        "Ｘ": "X",
+    }
 )
 _RUN = re.compile(r"[0-9OoDQIl|i!ZzSsBxX×Ｘ０-９][0-9OoDQIl|i!ZzSsBxX×Ｘ０-９ ]*")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _NAME = re.compile(rf"^[{_CJK}]+(?:·[{_CJK}]+)*$")
 _NAME_DOTS = re.compile(r"[.．•・‧∙⋅·\-－]+")
 _NAME_LABEL = re.compile(r"^\s*姓\s*名\s*[:：]?\s*")
-_LABEL_WORDS = ("性别", "民族", "出生", "住址", "公民身份", "号码", "身份证", "中华人民",
-                "签发", "有效期")
+_LABEL_WORDS = (
+    "姓名",
+    "性别",
+    "民族",
+    "出生",
+    "住址",
+    "公民身份",
+    "号码",
+    "身份证",
+    "中华人民",
+    "签发",
+    "有效期",
+)
 _BIRTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _MIN_DIGITS = 14
 
@@ -230,6 +273,9 @@ def parse_card_text(lines: Sequence[TextLine], *, today: date | None = None) -> 
     name, name_lines = _find_name(rows)
     if name is None:
         problems.append(ReadProblem.NO_NAME)
+    elif min(line.score for line in name_lines) < NAME_SURE_SCORE:
+        # Names have no check character: a doubtful one is offered, but flagged.
+        problems.append(ReadProblem.NAME_UNSURE)
     used = number_lines + name_lines
     confidence = min((line.score for line in used), default=0.0)
     return IdCardReading(number, name, round(confidence, 3), problems)
@@ -304,7 +350,8 @@ def _find_number(
                 parsed = parse_id_number(candidate, today=today)
             except IdNumberError as exc:
                 seen.append(
-                    ReadProblem.CHECK_FAILED if exc.code == "id_number_check"
+                    ReadProblem.CHECK_FAILED
+                    if exc.code == "id_number_check"
                     else ReadProblem.NOT_A_NUMBER
                 )
                 continue
@@ -387,6 +434,14 @@ def _find_name(rows: Sequence[Sequence[_Placed]]) -> tuple[str | None, list[Text
                 if name:
                     return name, [item.line]
             break
+    # 3. No label row legible at all (small, dim photos): the top row of the card, if
+    #    it looks like a name. The number row must be below it, or this is not a front.
+    number_rows = [k for k, row in enumerate(rows) if _number_candidates(_row_text(row))]
+    if number_rows and number_rows[0] > 0:
+        for item in rows[0]:
+            name = _clean_name(item.line.text)
+            if name:
+                return name, [item.line]
     return None, []
 
 

@@ -47,8 +47,7 @@ class OcrUnavailable(DomainError):
         super().__init__(
             "ocr_unavailable",
             "身份证识别暂不可用，请手动输入身份证号码。",
-            "ID-card reading is not available; type the ID number in by hand. "
-            f"({detail})",
+            f"ID-card reading is not available; type the ID number in by hand. ({detail})",
             {},
             503,
         )
@@ -71,9 +70,7 @@ class RapidOcrRecognizer:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:  # the `ocr` extra is optional
-            raise OcrUnavailable(
-                "install it with `pip install 'venuecode[ocr]'`"
-            ) from exc
+            raise OcrUnavailable("install it with `pip install 'venuecode[ocr]'`") from exc
         options: dict[str, Any] = {}
         if self.threads is not None:
             options = {"intra_op_num_threads": self.threads, "inter_op_num_threads": 1}

@@ -102,6 +102,9 @@ class BulkWriter:
                   f"{self._conflict_sql(table)}")
         cur = self._dbapi().cursor()
         try:
+            # The natural-key index takes random inserts; with SQLite's default 2 MB page
+            # cache every insert into a large table reads pages from disk. 64 MB, bounded.
+            cur.execute("PRAGMA cache_size = -65536")
             cur.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}")  # noqa: S608
             before = cur.fetchone()[0]
             cur.executemany(upsert, rows)

@@ -152,7 +152,7 @@ class CsvReader(Reader):
                 raise FileRefused("csv", f"row {position + 1} is not valid CSV: {exc}",
                                   f"第 {position + 1} 行不是有效的 CSV：{exc}") from None
             position += 1
-            if not row or not any(cell.strip() for cell in row):
+            if not row or (not row[0].strip() and not "".join(row).strip()):
                 continue  # blank line: skipped, but it keeps its row number
             if len(row) != width:
                 yield position, Reason(

@@ -38,7 +38,7 @@ class Reason:
     rank: int
     text_zh: str
     text_en: str
-    details: Mapping[str, DetailValue] = field(default_factory=dict, hash=False, compare=False)
+    details: Mapping[str, DetailValue] = field(default_factory=dict, hash=False)
 
     @property
     def denies(self) -> bool:

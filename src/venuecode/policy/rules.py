@@ -133,7 +133,8 @@ def test_window_reasons(
         return (reason("test_pending", window=window_hours),)
     negatives = [t for t in counted if t.result == "negative"]
     if negatives:
-        hours = math.floor(hours_between(negatives[-1].sampled_at, now))
+        # Rounded up, so a test just past the edge never reads as "72 hours ago".
+        hours = math.ceil(hours_between(negatives[-1].sampled_at, now))
         return (reason("test_expired", window=window_hours, hours=hours),)
     return (reason("test_missing", window=window_hours),)
 

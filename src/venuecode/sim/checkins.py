@@ -8,6 +8,7 @@ person, pushed apart to at least `MIN_GAP` seconds, and cut at the end of the wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -89,7 +90,7 @@ class _Day:
         self.parts.append((self.pi[sel], np.asarray(venue, np.int64),
                            self.day[sel] * DAY + tod))
 
-    def pick_mix(self, sel: I64, mix: dict[str, float], district: NDArray[np.integer]
+    def pick_mix(self, sel: I64, mix: Mapping[str, float], district: NDArray[np.integer]
                  ) -> I64:
         """A venue per selected person-day: a category from the mix, then a venue."""
         slugs = list(mix)

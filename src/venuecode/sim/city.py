@@ -41,7 +41,10 @@ WORKPLACE_MIX: dict[str, float] = {
     "bank": 2, "hotel": 2, "cold_chain": 1, "training": 1,
 }
 # Zipf exponent of venue popularity: a few venues of each kind draw most of the scans.
+# Homes and schools are chosen once per person, so a milder skew keeps the largest
+# compound in the thousands of residents rather than tens of thousands.
 ZIPF = 0.9
+ZIPF_MILD = {"residential": 0.5, "school": 0.5, "kindergarten": 0.5, "care_home": 0.5}
 MAX_VENUES = 999_999  # venue ids carry a 6-digit serial
 
 
@@ -132,6 +135,17 @@ def _allocate(total: int, mix: dict[str, float]) -> dict[str, int]:
     return {s: int(c) + 1 for s, c in zip(slugs, counts, strict=True)}
 
 
+# What a shop of each kind calls itself, where the category's own name reads stiffly.
+_SHOP_KIND = {
+    "restaurant": "餐厅", "supermarket": "超市", "mall": "购物中心", "ktv": "KTV",
+    "internet_cafe": "网咖", "cinema": "影城", "gym": "健身房", "barber": "美发",
+    "bathhouse": "浴场", "hotel": "酒店", "pharmacy": "大药房", "training": "培训学校",
+    "office": "科技有限公司", "factory": "制造厂", "construction": "建设工地",
+    "logistics": "快递驿站", "cold_chain": "冷链仓库", "scenic": "公园", "museum": "图书馆",
+    "religious": "寺", "care_home": "养老院", "other": "便利店", "bar": "酒吧",
+}
+
+
 def _venue_name(slug: str, district: str, rng: np.random.Generator, serial: int) -> str:
     road = names.ROADS[rng.integers(len(names.ROADS))]
     word = names.SHOP_WORDS[rng.integers(len(names.SHOP_WORDS))]
@@ -161,8 +175,11 @@ def _venue_name(slug: str, district: str, rng: np.random.Generator, serial: int)
             return ("杭州东站", "杭州站", "杭州西站", "杭州南站")[serial % 4]
         case "airport":
             return "杭州萧山国际机场" + (f"T{serial % 4 + 1}航站楼" if serial else "")
+        case "bank":
+            bank = ("中国工商银行", "中国建设银行", "杭州银行", "浙商银行", "中国农业银行")
+            return f"{bank[serial % 5]}{road[:-1]}支行"
         case _:
-            kind = categories()[slug].name_zh.split("/")[0]
+            kind = _SHOP_KIND.get(slug, categories()[slug].name_zh.split("/")[0])
             return f"{word}{kind}({road}店)"
 
 
@@ -196,7 +213,7 @@ def build_venues(params: SimParams, rng: np.random.Generator) -> Venues:
     weight = np.empty(m)
     for c in range(len(SLUGS)):
         sel = np.flatnonzero(category == c)
-        weight[sel] = 1.0 / (rng.permutation(len(sel)) + 1.0) ** ZIPF
+        weight[sel] = 1.0 / (rng.permutation(len(sel)) + 1.0) ** ZIPF_MILD.get(SLUGS[c], ZIPF)
     vnames, addresses = [], []
     for i in range(m):
         dname = names.DISTRICTS[district[i]][0]
@@ -346,10 +363,10 @@ def build_persons(params: SimParams, venues: Venues, rng: np.random.Generator) -
     night_owl = (age >= 18) & (age < 40) & (rng.random(n) < 0.35)
     family = rng.zipf(1.6, size=n) - 1  # a handful of family names are very common
     nfam = len(names.FAMILY_NAMES) + len(names.COMPOUND_FAMILY_NAMES)
-    family = np.where(family < nfam, family, rng.integers(nfam, size=n)).astype(np.int16)
+    family16 = np.where(family < nfam, family, rng.integers(nfam, size=n)).astype(np.int16)
     given = rng.integers(0, len(names.GIVEN_MALE), size=(n, 2)).astype(np.int16)
     given[rng.random(n) < 0.3, 1] = -1  # single-character given names
     phone = (rng.choice([13, 15, 17, 18, 19], size=n) * 10**9
              + rng.integers(0, 10**9, size=n)).astype(np.int64)
     return Persons(ids, age, male, role, home_d, work_d, home, work, commute, home_stop,
-                   work_stop, market, night_owl, family, given, phone)
+                   work_stop, market, night_owl, family16, given, phone)

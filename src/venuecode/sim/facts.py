@@ -15,9 +15,9 @@ from venuecode.sim import names
 from venuecode.sim.city import Persons, SimParams
 from venuecode.sim.fastcsv import (
     DAY,
+    U8,
     Field,
     Timeline,
-    U8,
     digits,
     encode_rows,
     take,
@@ -166,4 +166,5 @@ def luhn_digit(body: U8) -> U8:
     double = (np.arange(d.shape[1])[::-1] % 2) == 0
     x = np.where(double, d * 2, d)
     x = np.where(x > 9, x - 9, x)
-    return (48 + (10 - x.sum(axis=1) % 10) % 10).astype(np.uint8)
+    check: U8 = (48 + (10 - x.sum(axis=1) % 10) % 10).astype(np.uint8)
+    return check

@@ -25,7 +25,7 @@ DAY = 86_400
 
 @dataclass(frozen=True)
 class Field:
-    """A column: `data` (n, width) uint8; `lengths` per row, None when all are full."""
+    """A column: `data` (n, width) uint8, NUL-padded; `lengths` per row, None if all full."""
 
     data: U8
     lengths: NDArray[np.int64] | None = None
@@ -46,7 +46,8 @@ def take(table: U8, index: NDArray[np.integer]) -> U8:
     """Rows of a byte table; via a void view, which numpy copies as one block per row."""
     width = table.shape[1]
     flat = np.ascontiguousarray(table).view(f"V{width}").ravel()
-    return flat[index].view(np.uint8).reshape(-1, width)
+    rows: U8 = flat[index].view(np.uint8).reshape(-1, width)
+    return rows
 
 
 def vocab_field(table: U8, lengths: NDArray[np.int64], index: NDArray[np.integer],
@@ -65,30 +66,33 @@ def digits(values: NDArray[np.integer], width: int) -> U8:
 
 
 def const(text: bytes, n: int) -> U8:
-    return np.broadcast_to(np.frombuffer(text, np.uint8), (n, len(text)))  # type: ignore[return-value]
+    return np.broadcast_to(np.frombuffer(text, np.uint8), (n, len(text)))
 
 
 def encode_rows(fields: list[Field]) -> bytes:
-    """The CSV text of the rows (the last field's separator should be b"\\n")."""
+    """The CSV text of the rows (the last field's separator should be b"\\n").
+
+    Padding bytes are NUL (vocabulary tables are zero-filled, absent values zeroed);
+    one `bytes.translate` pass deletes them, far faster than boolean-mask indexing.
+    UTF-8 text never contains a NUL byte, so nothing else is removed.
+    """
     if not fields:
         return b""
     n = fields[0].data.shape[0]
     width = sum(f.data.shape[1] + len(f.sep) for f in fields)
     out = np.empty((n, width), np.uint8)
-    mask: NDArray[np.bool_] | None = None
+    padded = False
     col = 0
     for f in fields:
         w = f.data.shape[1]
         out[:, col : col + w] = f.data
-        if f.lengths is not None:
-            if mask is None:
-                mask = np.ones((n, width), np.bool_)
-            mask[:, col : col + w] = np.arange(w) < f.lengths[:, None]
+        padded = padded or f.lengths is not None
         col += w
         if f.sep:
             out[:, col : col + len(f.sep)] = np.frombuffer(f.sep, np.uint8)
             col += len(f.sep)
-    return out.tobytes() if mask is None else out[mask].tobytes()
+    text = out.tobytes()
+    return text.translate(None, b"\0") if padded else text
 
 
 class Timeline:
@@ -136,8 +140,10 @@ class Timeline:
         out[:, :11] = take(self._dates, day)
         out[:, 11:19] = take(self._clock, tt % DAY)
         out[:, 19:] = self._zone
-        lengths = None if present is None else np.where(present, 25, 0).astype(np.int64)
-        return Field(out, lengths, sep)
+        if present is None:
+            return Field(out, None, sep)
+        out[~present] = 0
+        return Field(out, np.where(present, 25, 0).astype(np.int64), sep)
 
     def iso(self, t: int) -> str:
         """One timestamp (any distance from the simulated days), for the small files."""

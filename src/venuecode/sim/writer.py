@@ -19,7 +19,15 @@ import numpy as np
 
 from venuecode.sim import names
 from venuecode.sim.checkins import chunk_checkins
-from venuecode.sim.city import SLUGS, Persons, SimParams, Venues, build_persons, build_venues
+from venuecode.sim.city import (
+    SLUGS,
+    Persons,
+    SimParams,
+    Venues,
+    build_persons,
+    build_venues,
+    default_end,
+)
 from venuecode.sim.facts import citizen_cards, health_codes, nucleic_tests, vaccinations
 from venuecode.sim.fastcsv import DAY, Field, Timeline, digits, encode_rows, take, vocab
 from venuecode.sim.outbreak import NEVER, Outbreak, Trips, plan_outbreak, plan_trips
@@ -132,6 +140,8 @@ def _risk_areas_csv(params: SimParams, v: Venues, ob: Outbreak, tl: Timeline,
 def generate_city(params: SimParams, output: Path,
                   progress: Progress | None = None) -> dict[str, Any]:
     """Write every kind's CSV and `manifest.json` into `output`; return the manifest."""
+    if params.end > default_end():
+        raise ValueError("the end date lies in the future: check-ins would too")
     say = progress or (lambda _msg: None)
     files = _Files(output)
     tl = Timeline(params.start, params.days)

@@ -193,7 +193,7 @@ def _strongest(by_source: dict[str, _Link]) -> tuple[str, _Link]:
 
 def _first_contact(by_source: dict[str, _Link]) -> int:
     # Over pairs with ANY source of the level above, not only the strongest.
-    return min(link.first for link in by_source.values() if link.first is not None)
+    return _strongest(by_source)[1].first or 0
 
 
 def _exposed_venues(case_exposure: list[Interval]) -> list[ExposedVenue]:

@@ -24,8 +24,23 @@ Applicant = Annotated[User, Depends(require(Permission.VENUE_APPLY))]
 Approver = Annotated[User, Depends(require(Permission.VENUE_APPROVE))]
 
 
-def _form_errors(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+_LABELS = {
+    "name": ("场所名称", "Venue name"), "category": ("场所类别", "Category"),
+    "district": ("所属区县", "District"), "address": ("地址", "Address"),
+    "manager_name": ("负责人姓名", "Manager name"), "manager_phone": ("负责人电话", "Manager phone"),
+    "capacity": ("容纳人数", "Capacity"), "sub_areas": ("区域", "Sub-areas"),
+}
+
+
+def _form_errors(exc: ValidationError, locale: str) -> list[str]:
+    """One line per field, named by its label on the form, not by its API name."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        zh, en = _LABELS.get(field, (field, field))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{zh if locale == 'zh' else en}: {message}")
+    return lines
 
 
 @router.get("/manage/venues", response_class=HTMLResponse)
@@ -57,7 +72,7 @@ async def apply_submit(request: Request, user: Applicant, session: SessionDep,
         session.commit()
     except ValidationError as exc:
         return render(request, "venues/apply.html",
-                      {"user": user, "errors": _form_errors(exc), "form": form,
+                      {"user": user, "errors": _form_errors(exc, locale), "form": form,
                        "categories": categories().values()}, status_code=422)
     except DomainError as exc:
         return render(request, "venues/apply.html",

@@ -39,7 +39,6 @@ def request_locale(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get(COOKIE)
     if asked in LOCALES:
         return asked
-    header = request.headers.get("accept-language", "")
-    if header.lower().startswith("en") and not header.lower().startswith("en-cn"):
-        return "en"
+    # Chinese unless the person chose English with the switch: a phone set to English is
+    # no sign that its owner reads it better than Chinese.
     return DEFAULT_LOCALE

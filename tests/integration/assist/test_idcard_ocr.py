@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from tests.support.idcards import CardPerson, noise_image, render_person
+
 from venuecode.assist.idcard import ReadProblem, read_id_card
 from venuecode.assist.ocr import RapidOcrRecognizer
 from venuecode.people.idnumber import check_character, make_id_number

@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from venuecode.clock import FixedClock
 from venuecode.config import Settings
@@ -78,26 +77,6 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
         writer.writerow(header)
         writer.writerows(rows)
     return path
-
-
-@pytest.fixture
-def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
-    """As the root fixture, but with an explicit BEGIN on SQLite.
-
-    pysqlite does not emit BEGIN before a SAVEPOINT, so with the root fixture the first
-    SAVEPOINT opens the transaction and releasing it (session.commit(), which the import
-    does per chunk) COMMITS to the file: rows leak from test to test.
-    """
-    connection = engine.connect()
-    outer = connection.begin()
-    if engine.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
-    factory = sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
-    yield factory
-    outer.rollback()
-    connection.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ C_HEADER = GOOD["checkins"][0]
 
 
 def _names(session: Session) -> dict[str, str]:
-    return dict(session.execute(text("SELECT id_number, name FROM persons")).tuples().all())
+    return {i: n for i, n in session.execute(text("SELECT id_number, name FROM persons"))}
 
 
 def test_utf8_with_bom_is_read(env: Session, tmp_path: Path) -> None:

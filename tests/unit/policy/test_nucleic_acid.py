@@ -30,6 +30,7 @@ def test_negative_test_sampled_just_after_the_window_edge_is_expired() -> None:
     decision = decide(healthy(tests=(test,)))
     assert decision.verdict == "deny"
     assert denying_codes(decision) == ["test_expired"]
+    assert decision.reasons[0].details["hours"] == 73
 
 
 def test_expired_test_says_how_old_it_is_and_what_the_venue_needs() -> None:

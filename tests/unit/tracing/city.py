@@ -13,7 +13,6 @@ DAY = datetime(2022, 4, 19, tzinfo=UTC)
 MIN = 60_000_000
 
 
-
 def at(hhmm: str, day: int = 0) -> int:
     """Micros of HH:MM (seconds allowed: HH:MM:SS.ffffff) on the example day + `day` days."""
     hh, mm, *rest = hhmm.split(":")

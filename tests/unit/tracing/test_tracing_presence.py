@@ -103,9 +103,7 @@ def test_an_exit_scan_at_or_before_the_entry_leaves_no_presence() -> None:
 
 def test_the_source_computes_intervals_over_the_full_history() -> None:
     # The 13:30 check-in lies outside the window asked for, yet it ends the 13:00 stay.
-    source = InMemorySource(
-        [visit("p", "shop", "13:00"), visit("p", "market", "13:30")], sixty
-    )
+    source = InMemorySource([visit("p", "shop", "13:00"), visit("p", "market", "13:30")], sixty)
     assert spans(source.intervals_of(["p"], at("12:00"), at("13:10"))) == [
         ("p", "shop", at("13:00"), at("13:30"))
     ]

@@ -91,7 +91,9 @@ def _dwell(table: dict[str, float]) -> Callable[[str], float]:
     return lambda venue: table[venue]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(cities())
 def test_engine_agrees_with_the_brute_force_reading_of_the_rules(
     city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
@@ -114,7 +116,7 @@ def test_engine_agrees_with_the_brute_force_reading_of_the_rules(
     assert [(c.person, c.window_start, c.window_end) for c in result.cases] == expected.windows
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(cities())
 def test_presence_intervals_agree_with_the_literal_rule_2(
     city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
@@ -125,7 +127,7 @@ def test_presence_intervals_agree_with_the_literal_rule_2(
     assert sorted(presence_intervals(checkins, dwell)) == want
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(cities(), grid(-5, 70), st.integers(0, 20).map(lambda k: k * STEP // 2))
 def test_in_memory_source_returns_exactly_the_intersecting_intervals(
     city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],

@@ -54,9 +54,7 @@ def test_a_presence_starting_exactly_at_isolation_is_excluded() -> None:
 
 def test_isolation_defaults_to_the_traces_as_of_time() -> None:
     checkins = [visit("C", "cafe", "10:00"), visit("B", "cafe", "10:00")]
-    assert tiers(run(checkins, [case("C", "09:00")], as_of="10:20")) == {
-        "B": ("close", "C", 20.0)
-    }
+    assert tiers(run(checkins, [case("C", "09:00")], as_of="10:20")) == {"B": ("close", "C", 20.0)}
     assert tiers(run(checkins, [case("C", "09:00", isolated="10:10")], as_of="10:20")) == {
         "B": ("general", "C", 10.0)
     }
