@@ -9,6 +9,7 @@ column is refused before anything is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -135,6 +136,8 @@ class _Run:
         self.pending: dict[tuple[object, ...], Row] = {}
         self.pending_rejects: list[dict[str, Any]] = []
         self.superseded = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._inflight: Future[tuple[int, int, int]] | None = None
 
     def feed(self, items: Iterable[Item], progress: Callable[[int], None] | None = None
              ) -> None:
@@ -180,20 +183,43 @@ class _Run:
             "reasons": "\n".join(r.text() for r in why)})
 
     def flush(self) -> None:
+        """Hand the chunk to the writer thread, after the previous chunk is stored.
+
+        Validation of the next chunk (Python) overlaps the database's work on this one
+        (the drivers release the GIL while they wait); chunks are still written in
+        order, one at a time, and only the writer thread touches the session meanwhile.
+        """
+        self._collect()
         rows = list(self.pending.values())
         self.pending.clear()
+        rejects, self.pending_rejects = self.pending_rejects, []
+        self._inflight = self._pool.submit(self._write, rows, rejects)
+
+    def _write(self, rows: list[Row], rejects: list[dict[str, Any]]) -> tuple[int, int, int]:
         inserted, replaced = self.writer.write(rows)
-        self.summary.accepted += inserted
-        self.summary.replaced += replaced
-        self.summary.unchanged += len(rows) - inserted - replaced
-        if self.pending_rejects:
-            self.session.execute(insert(IngestReject), self.pending_rejects)
-            self.pending_rejects = []
-        self._save_counts("running")
-        self.session.commit()
+        if rejects:
+            self.session.execute(insert(IngestReject), rejects)
+        self.session.commit()  # one chunk, one transaction: memory and WAL stay bounded
+        return inserted, replaced, len(rows) - inserted - replaced
+
+    def _collect(self) -> None:
+        if self._inflight is not None:
+            inserted, replaced, unchanged = self._inflight.result()
+            self._inflight = None
+            self.summary.accepted += inserted
+            self.summary.replaced += replaced
+            self.summary.unchanged += unchanged
+
+    def close(self) -> None:
+        """Wait for the chunk in flight (also when reading failed) and stop the thread."""
+        try:
+            self._collect()
+        finally:
+            self._pool.shutdown(wait=True)
 
     def finish(self, actor: Actor, action: AuditAction) -> BatchSummary:
         self.flush()
+        self.close()
         self._save_counts("done")
         self.batch.finished_at = clock.now()
         record(self.session, actor, action, "ingest_batch", self.batch.id, "",
@@ -236,7 +262,11 @@ def import_file(
         batch = _new_batch(session, kind, source, "file", path.name[:255], clock.now())
         run = _Run(session, spec, batch, on_reject, chunk)
         report = None if progress is None else (lambda _n: progress(reader.fraction_done()))
-        run.feed(reader, report)
+        try:
+            run.feed(reader, report)
+        except BaseException:
+            run.close()
+            raise
         run.summary.warnings = (warnings + unknown_warnings(spec, reader.unknown)
                                 + superseded_warnings(run.superseded))
         return run.finish(actor or Actor.cli(), AuditAction.INGEST_FILE)
@@ -254,6 +284,10 @@ def push(session: Session, kind: str, records: Sequence[Any], *, source: str,
     unknown: set[str] = set()
     batch = _new_batch(session, kind, source, "push", None, clock.now())
     run = _Run(session, spec, batch, None, CHUNK, kept=MAX_PUSH)
-    run.feed((i, object_record(r, unknown, known)) for i, r in enumerate(records))
+    try:
+        run.feed((i, object_record(r, unknown, known)) for i, r in enumerate(records))
+    except BaseException:
+        run.close()
+        raise
     run.summary.warnings = unknown_warnings(spec, unknown) + superseded_warnings(run.superseded)
     return run.finish(actor, AuditAction.INGEST_PUSH)

@@ -87,7 +87,7 @@ def trace(
     current: dict[str, int] = {}  # contacts of the level just done -> first contact
     for person, by_source in links.items():
         src, link = _strongest(by_source)
-        if minutes(link.micros) >= options.close_minutes:
+        if minutes(link.micros) > options.close_minutes:
             reported[person] = (CLOSE, src, link)
             current[person] = _first_contact(by_source)
         else:
@@ -193,7 +193,7 @@ def _strongest(by_source: dict[str, _Link]) -> tuple[str, _Link]:
 
 def _first_contact(by_source: dict[str, _Link]) -> int:
     # Over pairs with ANY source of the level above, not only the strongest.
-    return _strongest(by_source)[1].first or 0
+    return min(link.first for link in by_source.values() if link.first is not None)
 
 
 def _exposed_venues(case_exposure: list[Interval]) -> list[ExposedVenue]:

@@ -59,7 +59,8 @@ def instant(text: str) -> datetime:
 
 
 def slugs() -> set[str]:
-    path = SPEC if SPEC.exists() else Path(__file__).parents[3] / "src/venuecode/venues/categories.csv"
+    repo_copy = Path(__file__).parents[3] / "src/venuecode/venues/categories.csv"
+    path = SPEC if SPEC.exists() else repo_copy
     with path.open(encoding="utf-8") as f:
         return {r["slug"] for r in csv.DictReader(f)}
 
