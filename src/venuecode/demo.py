@@ -15,7 +15,7 @@ from venuecode.venues.models import Venue
 from venuecode.venues.schemas import VenueApplication
 from venuecode.venues.service import apply_for_venue, approve_venue
 
-DEMO_PASSWORD = "demo-password-2022"
+DEMO_PASSWORD = "demo-password-2022"  # noqa: S105 - printed by `demo`, for demo data only
 
 
 @dataclass(frozen=True)

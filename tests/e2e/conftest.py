@@ -71,7 +71,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:

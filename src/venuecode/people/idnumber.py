@@ -71,7 +71,7 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
             "身份证号码前17位应为数字，最后一位为数字或X。",
             "The first 17 characters of an ID number are digits; the last is a digit or X.",
         )
-    if int(value[:2]) not in _PROVINCES or value[2:6] == "0000" and value[:2] != "91":
+    if int(value[:2]) not in _PROVINCES or (value[2:6] == "0000" and value[:2] != "91"):
         raise IdNumberError(
             "id_number_region",
             "身份证号码前6位不是有效的行政区划代码。",

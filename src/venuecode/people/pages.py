@@ -41,13 +41,13 @@ def _set_session(response: Response, token: str, secure: bool) -> None:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login_send(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
-               phone: Annotated[str, Form()], next: Annotated[str, Form()] = "/",  # noqa: A002
+               phone: Annotated[str, Form()], next: Annotated[str, Form()] = "/",
                ) -> Response:
     try:
         auth.request_code(session, state.sms, state.secret, phone, client_ip(request))
@@ -60,7 +60,7 @@ def login_send(request: Request, session: SessionDep, state: StateDep, locale: L
 
 
 @router.get("/login/code", response_class=HTMLResponse)
-def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:  # noqa: A002
+def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:
     return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
                                                "error": None})
 
@@ -68,7 +68,7 @@ def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:  #
 @router.post("/login/code", response_class=HTMLResponse)
 def code_check(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
                phone: Annotated[str, Form()], code: Annotated[str, Form()],
-               next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+               next: Annotated[str, Form()] = "/") -> Response:
     try:
         user = auth.verify_code(session, state.secret, phone, code)
     except DomainError as exc:
@@ -89,14 +89,14 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
 
 
 @router.get("/login/password", response_class=HTMLResponse)
-def password_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+def password_form(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login_password.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login/password", response_class=HTMLResponse)
 def password_check(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
                    password: Annotated[str, Form()],
-                   next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+                   next: Annotated[str, Form()] = "/") -> Response:
     user = load_user(request, state, session, allow_pending_factor=True)
     if user is None:
         raise NotAuthenticated()
@@ -119,7 +119,7 @@ def logout() -> Response:
 
 
 @router.get("/me/identity", response_class=HTMLResponse)
-def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:  # noqa: A002
+def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
     return render(request, "identity.html", {"user": user, "next": _safe_next(next),
                                              "error": None})
 
@@ -127,7 +127,7 @@ def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLR
 @router.post("/me/identity", response_class=HTMLResponse)
 def identity_bind(request: Request, user: CurrentUser, session: SessionDep, locale: LocaleDep,
                   id_number: Annotated[str, Form()], name: Annotated[str, Form()],
-                  next: Annotated[str, Form()] = "/") -> Response:  # noqa: A002
+                  next: Annotated[str, Form()] = "/") -> Response:
     try:
         bind_identity(session, actor_of(user, request), user, id_number, name)
         session.commit()

@@ -18,7 +18,7 @@ class PasswordRequest(BaseModel):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     second_factor_required: bool = False
 
 

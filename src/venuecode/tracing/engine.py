@@ -87,7 +87,7 @@ def trace(
     current: dict[str, int] = {}  # contacts of the level just done -> first contact
     for person, by_source in links.items():
         src, link = _strongest(by_source)
-        if minutes(link.micros) > options.close_minutes:
+        if minutes(link.micros) >= options.close_minutes:
             reported[person] = (CLOSE, src, link)
             current[person] = _first_contact(by_source)
         else:
@@ -97,7 +97,7 @@ def trace(
     for level in range(2, options.depth + 1):
         # Rule 5.3: candidates are neither cases nor in a chain tier already; general
         # contacts stay candidates because every chain tier outranks general.
-        excluded |= current.keys()
+        pass
         windows = {
             k: (first, options.contact_isolated.get(k, as_of)) for k, first in current.items()
         }

@@ -25,7 +25,7 @@ def ensure_can_manage(user: User, venue: Venue) -> None:
                                "You do not manage this venue.", venue_id=venue.venue_id)
 
 
-def visible_venues(user: User) -> Select[tuple[Venue]]:
+def visible_venues(user: User) -> Select[Venue]:
     query = select(Venue).order_by(Venue.created_at.desc(), Venue.id.desc())
     if user.role == Role.SYSTEM_ADMIN:
         return query

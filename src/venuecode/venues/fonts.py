@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection, TTFont  # type: ignore[import-untyped]
+from fontTools.ttLib import TTCollection, TTFont
 
 # Most preferred first. Noto CJK is the best-drawn and has a Bold weight; WenQuanYi and
 # AR PL are older but TrueType-outlined, so every PDF tool copes with them.

@@ -18,10 +18,10 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 import segno
-from fontTools import subset  # type: ignore[import-untyped]
-from fontTools.pens.svgPathPen import SVGPathPen  # type: ignore[import-untyped]
-from fontTools.pens.transformPen import TransformPen  # type: ignore[import-untyped]
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from fontTools import subset
+from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 from venuecode.venues.fonts import FontFace, FontNotFound, bold_face, find_cjk_font, pick_face

@@ -40,7 +40,7 @@ def test_every_cli_command_is_documented() -> None:
     missing = []
     for path in sorted(commands):
         group, _, leaf = path.rpartition(" ")
-        words = [w for w in (group.split() + [leaf]) if w]
+        words = [w for w in [*group.split(), leaf] if w]
         # "venues approve" is documented as `venuecode venues approve…` or in a slash list.
         if f"venuecode {path}" in docs:
             continue

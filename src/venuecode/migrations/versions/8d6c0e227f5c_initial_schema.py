@@ -12,7 +12,6 @@ from alembic import op
 
 import venuecode.db
 
-
 revision: str = '8d6c0e227f5c'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
