@@ -138,3 +138,12 @@ def sign_in(client, settings: Settings, phone: str, password: str | None = None)
         assert response.status_code == 200, response.text
         token = response.json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scan_limits() -> Iterator[None]:
+    # The per-process flood limiter outlives a test; user ids repeat after rollbacks.
+    from venuecode.scans import service
+
+    service._scan_limiter._hits.clear()
+    yield

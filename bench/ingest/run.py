@@ -64,7 +64,7 @@ def fresh(url: str) -> None:
     admin.dispose()
 
 
-def one(url: str, file: Path, chunk: int) -> None:
+def one(url: str, file: Path, chunk: int, drop_fks: bool = False) -> None:
     """Child process: schema, venues, then the timed check-in import; prints JSON."""
     from venuecode.config import Settings, set_settings
     from venuecode.db import make_engine, make_sessionmaker
@@ -74,6 +74,12 @@ def one(url: str, file: Path, chunk: int) -> None:
     set_settings(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
     engine = make_engine(url)
     create_schema(engine)
+    if drop_fks and not url.startswith("sqlite"):
+        # Experiment: how much do the foreign keys of checkins cost the import?
+        with engine.begin() as conn:
+            for fk in ("batch_id_ingest_batches", "venue_pk_venues", "helper_user_id_users",
+                       "sub_area_pk_venue_sub_areas"):
+                conn.execute(text(f"ALTER TABLE checkins DROP CONSTRAINT fk_checkins_{fk}"))
     factory = make_sessionmaker(engine)
     with factory() as session:
         import_file(session, "venues", file.parent / "venues.csv")
@@ -99,10 +105,12 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/venuecode_bench")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--drop-checkin-fks", action="store_true",
+                        help="PostgreSQL experiment: import without the checkins foreign keys")
     parser.add_argument("--one", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(args.one[0], Path(args.one[1]), args.chunk)
+        one(args.one[0], Path(args.one[1]), args.chunk, args.drop_checkin_fks)
         return
     args.dir.mkdir(parents=True, exist_ok=True)
     file = args.dir / f"checkins-{args.rows}.csv"
@@ -118,8 +126,9 @@ def main() -> None:
         urls.append(f"sqlite:///{args.dir}/bench.db")
     for url in urls:
         fresh(url)
-        subprocess.run([sys.executable, __file__, "--chunk", str(args.chunk), "--one", url,
-                        str(file)], check=True)
+        flags = ["--drop-checkin-fks"] if args.drop_checkin_fks else []
+        subprocess.run([sys.executable, __file__, "--chunk", str(args.chunk), *flags, "--one",
+                        url, str(file)], check=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from venuecode.assist.ocr import TextLine, TextRecognizer
 from venuecode.errors import InvalidInput
@@ -122,8 +122,14 @@ def read_id_card(
         reading = parse_card_text(lines, today=today)
         if best is None or _completeness(reading) > _completeness(best):
             best = reading
-        if reading.id_number is not None and (reading.name is not None or _number_level(lines)):
-            # A number that passes the check, printed level: the orientation is right.
+        if reading.id_number is not None and reading.name is not None:
+            return reading
+        if reading.id_number is not None and _number_level(lines):
+            # The orientation is right but the detector missed the name (it happens
+            # with soft focus); one more pass on a sharpened copy usually finds it.
+            again = parse_card_text(recognizer.recognize(_sharpen(rotated)), today=today)
+            if again.id_number == reading.id_number and again.name is not None:
+                return again
             return reading
         if _upright(lines):
             # The card's labels read level: turning further would only cost time
@@ -131,6 +137,10 @@ def read_id_card(
             return best
     assert best is not None
     return best
+
+
+def _sharpen(image: Image.Image) -> Image.Image:
+    return image.filter(ImageFilter.UnsharpMask(radius=3, percent=150))
 
 
 def _completeness(reading: IdCardReading) -> tuple[bool, bool]:

@@ -88,3 +88,22 @@ class CaseRecord(Provenance, Base):
     reference_time: Mapped[datetime] = mapped_column(Instant())
     isolated_at: Mapped[datetime | None] = mapped_column(Instant())
     kind: Mapped[str] = mapped_column(String(16), default="confirmed")
+
+
+class ContactMark(Base):
+    """A person flagged by tracing (close, secondary, tertiary or general contact).
+
+    Written when a supervisor approves a trace's actions; the entry policy denies a marked
+    person with the instruction stored here until the mark is cleared.
+    """
+
+    __tablename__ = "contact_marks"
+    __table_args__ = (Index("ix_contact_marks_id_number", "id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(ID_NUMBER)
+    kind: Mapped[str] = mapped_column(String(16))
+    since: Mapped[datetime] = mapped_column(Instant())
+    instruction: Mapped[str | None] = mapped_column(String(300))
+    trace_id: Mapped[int | None] = mapped_column(Integer)
+    cleared_at: Mapped[datetime | None] = mapped_column(Instant())

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from operator import mul
-from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from venuecode.ingest import reasons as R
@@ -48,10 +48,36 @@ class Context:
     now: datetime
     venue_pks: Mapping[str, int] = field(default_factory=dict)
     _ids: dict[str, str | Reason] = field(default_factory=dict)
+    _minutes: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.now_micros = to_micros(self.now)
         self.today: date = self.now.astimezone(self.tz).date()
+
+    def time(self, text: str) -> int:
+        """time_micros(text, tz), with the instant of each minute cached.
+
+        Machine-written times share their minute with thousands of others, so only the
+        seconds are parsed per record. DST shifts fall on whole minutes, so the cached
+        offset of a local minute holds for every second in it.
+        """
+        n = len(text)
+        if n == 19 or n == 25:
+            key = text[:16] if n == 19 else text[:16] + text[19:]
+            base = self._minutes.get(key)
+            seconds = text[17:19]
+            if base is None and text[16:17] == ":":
+                try:
+                    base = time_micros(text[:17] + "00" + text[19:], self.tz)
+                except TimeFormatError:
+                    base = None
+                else:
+                    if len(self._minutes) >= _ID_CACHE_LIMIT:
+                        self._minutes.clear()
+                    self._minutes[key] = base
+            if base is not None and seconds.isdigit() and seconds < "60":
+                return base + int(seconds) * 1_000_000
+        return time_micros(text, self.tz)
 
     def id_number(self, name: str, raw: str) -> str:
         # Check-in files repeat the same people many times: validate each number once.
@@ -127,7 +153,7 @@ def _id(name: str, raw: str, ctx: Context) -> object:
 
 def _time(name: str, raw: str, ctx: Context) -> object:
     try:
-        return time_micros(raw, ctx.tz)
+        return ctx.time(raw)
     except TimeFormatError as exc:
         raise Bad(R.bad_time(name, str(exc))) from None
 
@@ -275,8 +301,8 @@ def _fast_checkin(record: Mapping[str, str | None], ctx: Context) -> tuple[objec
         return None
     try:
         id_number = ctx.id_number("id_number", raw_id)
-        scanned = time_micros(scanned_text, ctx.tz)
-        out = time_micros(out_text, ctx.tz) if out_text else None
+        scanned = ctx.time(scanned_text)
+        out = ctx.time(out_text) if out_text else None
     except (Bad, TimeFormatError):
         return None
     if scanned > ctx.now_micros or (out is not None and out <= scanned):

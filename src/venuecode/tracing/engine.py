@@ -97,7 +97,7 @@ def trace(
     for level in range(2, options.depth + 1):
         # Rule 5.3: candidates are neither cases nor in a chain tier already; general
         # contacts stay candidates because every chain tier outranks general.
-        pass
+        excluded |= current.keys()
         windows = {
             k: (first, options.contact_isolated.get(k, as_of)) for k, first in current.items()
         }
@@ -122,7 +122,7 @@ def trace(
         )
         for person, (tier, src, link) in reported.items()
     ]
-    contacts.sort(key=lambda c: (tier_rank(c.tier), c.person))
+    contacts.sort(key=lambda c: c.person)
     return TraceResult(
         as_of=as_of,
         rules=_rules(options),

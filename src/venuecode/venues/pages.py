@@ -127,16 +127,3 @@ def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
         return RedirectResponse("/admin/venues", status_code=303)
     session.commit()
     return RedirectResponse("/admin/venues", status_code=303)
-
-
-@router.get("/s/{token}", response_class=HTMLResponse)
-def code_landing(token: str, request: Request, session: SessionDep, state: StateDep,
-                 locale: LocaleDep) -> HTMLResponse:
-    """Where a scanned poster lands. The scan issue turns this into check-in + verdict."""
-    resolved = service.resolve_code(session, state.signer, token)
-    venue = resolved.venue
-    return render(request, "code_landing.html", {
-        "venue": service.to_out(state.signer, venue, locale),
-        "sub_area": resolved.sub_area.name if resolved.sub_area else None,
-    })
-

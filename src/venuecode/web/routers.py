@@ -16,6 +16,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.people.pages", "router"),
     ("venuecode.venues.api", "router"),
     ("venuecode.venues.pages", "router"),
+    ("venuecode.scans.api", "router"),
+    ("venuecode.scans.pages", "router"),
 ]
 
 

@@ -39,12 +39,17 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     locale = request_locale(request)
     env = environment()
     tr = translations(locale)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = tr.gettext(message)
+        return text % values if values else text
+
     ctx: dict[str, Any] = {
         "request": request,
         "locale": locale,
-        "gettext": tr.gettext,
+        "gettext": gettext,
         "ngettext": tr.ngettext,
-        "_": tr.gettext,
+        "_": gettext,
     }
     state = getattr(request.app.state, "venuecode", None)
     if state is not None:

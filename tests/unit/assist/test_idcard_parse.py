@@ -15,9 +15,7 @@ NUMBER = make_id_number("330106", date(1952, 3, 7), 123)  # 330106195203071232
 MINORITY = make_id_number("650102", date(1988, 11, 2), 46)
 
 
-def line(
-    text: str, x: float, y: float, *, score: float = 0.99, h: float = 30, w: float | None = None
-) -> TextLine:
+def line(text: str, x: float, y: float, *, score: float = 0.99, h: float = 30, w: float | None = None) -> TextLine:
     w = w if w is not None else 26 * len(text)
     return TextLine(text, score, ((x, y), (x + w, y), (x + w, y + h), (x, y + h)))
 
@@ -46,9 +44,7 @@ def card_lines(
     return lines
 
 
-def turned(
-    lines: list[TextLine], degrees: float, cx: float = 480, cy: float = 320
-) -> list[TextLine]:
+def turned(lines: list[TextLine], degrees: float, cx: float = 480, cy: float = 320) -> list[TextLine]:
     """The same lines as the engine reports them for a photo turned by `degrees`.
 
     Corners stay in image order (top-left first as seen in the photo), which is what

@@ -92,6 +92,29 @@ def test_stops_turning_once_the_labels_read_level() -> None:
     assert fake.calls == 1
 
 
+class NameOnSecondLook:
+    """Misses the name on the first pass, as the detector does on soft photos."""
+
+    def __init__(self, second: list[TextLine]) -> None:
+        self.passes = [[item for item in CARD if item.text != "张秀英"], second]
+
+    def recognize(self, image: Image.Image) -> list[TextLine]:
+        return self.passes.pop(0) if self.passes else []
+
+
+def test_a_missed_name_is_looked_for_once_more_on_a_sharpened_copy() -> None:
+    reading = read_id_card(png(), NameOnSecondLook(list(CARD)))
+    assert (reading.id_number, reading.name) == (NUMBER, "张秀英")
+
+
+def test_the_second_look_is_used_only_if_it_reads_the_same_number() -> None:
+    other = make_id_number("110105", date(1952, 3, 7), 5)
+    second = [*CARD[:-1], line(other, 325, 505)]
+    reading = read_id_card(png(), NameOnSecondLook(second))
+    assert (reading.id_number, reading.name) == (NUMBER, None)
+    assert ReadProblem.NO_NAME in reading.problems
+
+
 def test_large_photos_are_downscaled_before_ocr() -> None:
     fake = Recording()
     read_id_card(png(4000, 3000), fake)
@@ -154,9 +177,7 @@ def use_fake(monkeypatch: pytest.MonkeyPatch, lines: list[TextLine]) -> None:
     monkeypatch.setattr(cli, "get_recognizer", lambda threads=None: StaticRecognizer(lines))
 
 
-def test_cli_prints_the_reading_as_json(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_prints_the_reading_as_json(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     use_fake(monkeypatch, CARD)
     photo = tmp_path / "card.png"
     photo.write_bytes(png())

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8d6c0e227f5c
+Revision ID: 44d572630b90
 Revises: 
-Create Date: 2026-11-28 14:26:21.387629
+Create Date: 2026-11-28 14:36:50.037342
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,8 @@ from alembic import op
 
 import venuecode.db
 
-revision: str = '8d6c0e227f5c'
+
+revision: str = '44d572630b90'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -38,6 +39,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_events_actor'), ['actor'], unique=False)
         batch_op.create_index('ix_audit_events_at', ['at'], unique=False)
         batch_op.create_index('ix_audit_events_subject', ['subject_type', 'subject_id'], unique=False)
+
+    op.create_table('contact_marks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id_number', sa.String(length=18), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('since', venuecode.db.Instant(), nullable=False),
+    sa.Column('instruction', sa.String(length=300), nullable=True),
+    sa.Column('trace_id', sa.Integer(), nullable=True),
+    sa.Column('cleared_at', venuecode.db.Instant(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_marks'))
+    )
+    with op.batch_alter_table('contact_marks', schema=None) as batch_op:
+        batch_op.create_index('ix_contact_marks_id_number', ['id_number'], unique=False)
 
     op.create_table('sms_codes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -353,6 +367,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sms_codes_ip'))
 
     op.drop_table('sms_codes')
+    with op.batch_alter_table('contact_marks', schema=None) as batch_op:
+        batch_op.drop_index('ix_contact_marks_id_number')
+
+    op.drop_table('contact_marks')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_subject')
         batch_op.drop_index('ix_audit_events_at')

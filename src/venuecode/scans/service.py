@@ -1,0 +1,131 @@
+"""The scan: verify the code, gather the person's facts, apply the policy, record the entry.
+
+One transaction: a pass is a check-in (presence, what tracing reads); a deny is a denied
+attempt with its reasons. A second scan of the same venue within
+`scan_repeat_minutes` returns the first entry instead of recording another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from venuecode.access.ratelimit import SlidingWindowLimiter
+from venuecode.config import Settings
+from venuecode.errors import Conflict, NotFound, RateLimited
+from venuecode.facts.repository import active_risk_areas, person_facts
+from venuecode.policy.engine import Decision, evaluate
+from venuecode.policy.requirements import requirements_for
+from venuecode.scans.models import Checkin, DeniedAttempt
+from venuecode.venues.models import SubArea, Venue
+from venuecode.venues.service import CodeSigner, resolve_code
+
+SCANS_PER_MINUTE = 20
+_scan_limiter = SlidingWindowLimiter(SCANS_PER_MINUTE, 60)
+
+
+class IdentityRequired(Conflict):
+    def __init__(self) -> None:
+        super().__init__("identity_required", "扫码登记前请先完成实名认证。",
+                         "Please verify your real name before scanning.")
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    decision: Decision
+    venue: Venue
+    sub_area: SubArea | None
+    scanned_at: datetime
+    entry_id: int | None
+    repeat: bool
+    id_number: str
+    name: str | None
+
+
+def check_flood(key: str) -> None:
+    wait = _scan_limiter.hit(key)
+    if wait > 0:
+        seconds = int(wait) + 1
+        raise RateLimited("scan_too_frequent", f"扫码过于频繁，请{seconds}秒后再试。",
+                          f"Too many scans; try again in {seconds} seconds.", seconds)
+
+
+def decide(session: Session, settings: Settings, venue: Venue, id_number: str,
+           now: datetime) -> Decision:
+    requirements = requirements_for(
+        venue.category,
+        **({"test_window_hours": venue.test_window_hours or None}
+           if venue.test_window_hours is not None else {}),
+        require_full_vaccination=venue.require_full_vaccination,
+        default_test_window_hours=settings.default_test_window_hours,
+    )
+    facts = person_facts(session, id_number, now)
+    risks = active_risk_areas(session, now, timedelta(days=requirements.risk_lookback_days))
+    return evaluate(facts, requirements, risks, now)
+
+
+def record_entry(session: Session, settings: Settings, venue: Venue, sub_area: SubArea | None,
+                 id_number: str, decision: Decision, now: datetime, channel: str = "scan",
+                 helper_user_id: int | None = None) -> tuple[int | None, bool, datetime]:
+    """Store a pass as a check-in (unless a repeat) or a deny as a denied attempt."""
+    if decision.verdict == "pass":
+        since = now - timedelta(minutes=settings.scan_repeat_minutes)
+        earlier = session.execute(
+            select(Checkin.id, Checkin.scanned_at)
+            .where(Checkin.id_number == id_number, Checkin.scanned_at >= since,
+                   Checkin.scanned_at <= now, Checkin.venue_pk == venue.id)
+            .order_by(Checkin.scanned_at.desc()).limit(1)
+        ).first()
+        if earlier is not None:
+            return earlier.id, True, earlier.scanned_at
+        entry = Checkin(id_number=id_number, venue_pk=venue.id,
+                        sub_area_pk=sub_area.id if sub_area else None, scanned_at=now,
+                        channel=channel, helper_user_id=helper_user_id)
+        session.add(entry)
+        session.flush()
+        return entry.id, False, now
+    attempt = DeniedAttempt(
+        id_number=id_number, venue_pk=venue.id, sub_area_pk=sub_area.id if sub_area else None,
+        attempted_at=now, reasons=",".join(r.code for r in decision.denying_reasons),
+        health_color=decision.panels.health_code.color, channel=channel,
+        helper_user_id=helper_user_id,
+    )
+    session.add(attempt)
+    session.flush()
+    return None, False, now
+
+
+def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: str | None,
+         name: str | None, venue_code: str, now: datetime, flood_key: str) -> ScanOutcome:
+    if id_number is None:
+        raise IdentityRequired()
+    check_flood(flood_key)
+    resolved = resolve_code(session, signer, venue_code)
+    decision = decide(session, settings, resolved.venue, id_number, now)
+    entry_id, repeat, at = record_entry(session, settings, resolved.venue, resolved.sub_area,
+                                        id_number, decision, now)
+    return ScanOutcome(decision, resolved.venue, resolved.sub_area, at, entry_id, repeat,
+                       id_number, name)
+
+
+def exit_scan(session: Session, signer: CodeSigner, id_number: str | None, venue_code: str,
+              now: datetime) -> Checkin:
+    """离开: record the check-out time on the person's open entry at this venue."""
+    if id_number is None:
+        raise IdentityRequired()
+    resolved = resolve_code(session, signer, venue_code)
+    entry = session.scalar(
+        select(Checkin).where(Checkin.id_number == id_number,
+                              Checkin.venue_pk == resolved.venue.id,
+                              Checkin.checked_out_at.is_(None), Checkin.scanned_at < now)
+        .order_by(Checkin.scanned_at.desc()).limit(1)
+    )
+    if entry is None:
+        raise NotFound("no_open_entry", "没有找到您在该场所的进入记录。",
+                       "There is no entry of yours at this venue to leave.")
+    entry.checked_out_at = now
+    session.flush()
+    return entry

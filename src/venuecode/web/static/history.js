@@ -1,0 +1,20 @@
+// Fills the citizen's scan history from the API (same data as GET /api/v1/me/scans).
+(function () {
+  var list = document.getElementById("history");
+  fetch("/api/v1/me/scans", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+    .then(function (items) {
+      list.textContent = "";
+      if (!items.length) { var li = document.createElement("li"); li.textContent = "—"; list.appendChild(li); return; }
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var when = new Date(item.scanned_at);
+        var strong = document.createElement("strong");
+        strong.textContent = item.venue_name;
+        var meta = document.createElement("span");
+        meta.className = item.decision === "pass" ? "status status-approved" : "status status-rejected";
+        meta.textContent = when.toLocaleString() + " · " + (item.decision === "pass" ? "✓" : "✗ " + item.reasons.join(", "));
+        li.appendChild(strong); li.appendChild(meta);
+        list.appendChild(li);
+      });
+    });
+})();
