@@ -77,8 +77,7 @@ def one(url: str, file: Path, chunk: int, drop_fks: bool = False) -> None:
     if drop_fks and not url.startswith("sqlite"):
         # Experiment: how much do the foreign keys of checkins cost the import?
         with engine.begin() as conn:
-            for fk in ("batch_id_ingest_batches", "venue_pk_venues", "helper_user_id_users",
-                       "sub_area_pk_venue_sub_areas"):
+            for fk in ("batch_id_ingest_batches", "venue_pk_venues"):
                 conn.execute(text(f"ALTER TABLE checkins DROP CONSTRAINT fk_checkins_{fk}"))
     factory = make_sessionmaker(engine)
     with factory() as session:

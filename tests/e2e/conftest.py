@@ -113,3 +113,11 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def live_session(server: LiveServer):  # type: ignore[no-untyped-def]
+    """A session on the live server's database, for arranging facts before a browser step."""
+    from venuecode.db import make_engine, make_sessionmaker
+
+    engine = make_engine(server.env["VENUECODE_DATABASE_URL"])
+    return engine, make_sessionmaker(engine)()

@@ -49,8 +49,7 @@ def find_cjk_font() -> Path:
         if Path(candidate).exists():
             return Path(candidate)
     raise NoFontError(
-        "no CJK font found (looked in " + ", ".join(_CJK_FONTS) + "); "
-        "install fonts-noto-cjk or fonts-wqy-zenhei"
+        "no CJK font found (looked in " + ", ".join(_CJK_FONTS) + "); install fonts-noto-cjk or fonts-wqy-zenhei"
     )
 
 
@@ -113,9 +112,7 @@ def render_id_card(
     photo = _on_table(card, margin, table)
     angle = rotate + (180.0 if upside_down else 0.0)
     if angle % 360:
-        photo = photo.rotate(
-            angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=table
-        )
+        photo = photo.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=table)
     if crop_bottom > 0:
         keep = max(1, round(photo.height * (1 - crop_bottom)))
         photo = photo.crop((0, 0, photo.width, keep))
@@ -133,8 +130,13 @@ def render_id_card(
 
 def render_person(person: CardPerson, **options: object) -> bytes:
     return render_id_card(
-        person.name, person.id_number, person.sex, person.ethnicity, person.birth,
-        person.address, **options,  # type: ignore[arg-type]
+        person.name,
+        person.id_number,
+        person.sex,
+        person.ethnicity,
+        person.birth,
+        person.address,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -143,8 +145,14 @@ def _mm(size: int) -> float:
 
 
 def _draw_card(
-    name: str, id_number: str, sex: str, ethnicity: str, birth: date, address: str,
-    size: int, rng: random.Random,
+    name: str,
+    id_number: str,
+    sex: str,
+    ethnicity: str,
+    birth: date,
+    address: str,
+    size: int,
+    rng: random.Random,
 ) -> Image.Image:
     mm = _mm(size)
     w, h = size, round(CARD_MM[1] * mm)
@@ -155,8 +163,7 @@ def _draw_card(
     big = _font("bold", round(3.6 * mm))
     mono = _font("mono", round(3.7 * mm))
 
-    def text(x_mm: float, y_mm: float, s: str, font: ImageFont.FreeTypeFont,
-             fill: tuple[int, int, int]) -> None:
+    def text(x_mm: float, y_mm: float, s: str, font: ImageFont.FreeTypeFont, fill: tuple[int, int, int]) -> None:
         draw.text((x_mm * mm, y_mm * mm), s, font=font, fill=fill)
 
     text(6.0, 7.3, "姓  名", label, _LABEL)
@@ -196,10 +203,7 @@ def _background(w: int, h: int, rng: random.Random) -> Image.Image:
     phase = rng.uniform(0, math.tau)
     step = max(2, w // 60)
     for k in range(0, h + w // 4, max(3, h // 18)):
-        points = [
-            (x, k + math.sin(x / w * 9 + phase + k / 17) * h / 30 - w / 8)
-            for x in range(0, w + step, step)
-        ]
+        points = [(x, k + math.sin(x / w * 9 + phase + k / 17) * h / 30 - w / 8) for x in range(0, w + step, step)]
         draw.line(points, fill=tint, width=1)
     return card
 
@@ -317,9 +321,7 @@ def random_person(rng: random.Random) -> CardPerson:
     if rng.random() < 0.1:
         name = rng.choice(_MINORITY_NAMES)
     else:
-        name = rng.choice(_SURNAMES) + "".join(
-            rng.choice(_GIVEN) for _ in range(rng.choice((1, 2, 2)))
-        )
+        name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2, 2))))
     return CardPerson(
         name=name,
         id_number=make_id_number(region, born, sequence),

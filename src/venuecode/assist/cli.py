@@ -30,9 +30,7 @@ def _assist() -> None:
 @app.command("read-id")
 def read_id(
     image: Annotated[Path, typer.Argument(help="Photo of the card's front (JPEG/PNG).")],
-    threads: Annotated[
-        int | None, typer.Option(help="OCR threads (default: all cores).", min=1)
-    ] = None,
+    threads: Annotated[int | None, typer.Option(help="OCR threads (default: all cores).", min=1)] = None,
 ) -> None:
     """Read the name and ID number from a photo of a resident ID card, as JSON."""
     try:

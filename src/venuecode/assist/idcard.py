@@ -105,9 +105,7 @@ class IdCardReading:
     problems: list[str] = field(default_factory=list)
 
 
-def read_id_card(
-    image_bytes: bytes, recognizer: TextRecognizer, *, today: date | None = None
-) -> IdCardReading:
+def read_id_card(image_bytes: bytes, recognizer: TextRecognizer, *, today: date | None = None) -> IdCardReading:
     """Read a card photo; try other orientations when no number turns up upright.
 
     Raises `IdCardImageError` for non-images and oversized ones.
@@ -181,8 +179,7 @@ def load_image(image_bytes: bytes) -> Image.Image:
                 raise IdCardImageError(
                     "idcard_image_too_large",
                     "图片像素过多，请降低分辨率后重试。",
-                    f"The image has more than {MAX_IMAGE_PIXELS // 1_000_000} megapixels; "
-                    "send a smaller one.",
+                    f"The image has more than {MAX_IMAGE_PIXELS // 1_000_000} megapixels; send a smaller one.",
                     width=image.width,
                     height=image.height,
                 )
@@ -359,11 +356,7 @@ def _find_number(
             try:
                 parsed = parse_id_number(candidate, today=today)
             except IdNumberError as exc:
-                seen.append(
-                    ReadProblem.CHECK_FAILED
-                    if exc.code == "id_number_check"
-                    else ReadProblem.NOT_A_NUMBER
-                )
+                seen.append(ReadProblem.CHECK_FAILED if exc.code == "id_number_check" else ReadProblem.NOT_A_NUMBER)
                 continue
             valid[parsed.value] = [p.line for p in row if _has_digits(p.line.text)]
     if len(valid) > 1:

@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
+import venuecode.models  # noqa: F401 - every table registered before the first query
 from venuecode.config import Settings, SettingsError, get_settings
 from venuecode.db import make_engine, make_sessionmaker, transaction
 from venuecode.errors import DomainError

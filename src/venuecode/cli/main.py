@@ -8,6 +8,7 @@ import typer
 
 from venuecode.cli import db_cmd, demo, users, venues
 from venuecode.cli.serve import serve
+from venuecode.sim.cli import simulate_command
 
 app = typer.Typer(
     name="venuecode",
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve)
 app.command("demo")(demo.demo)
+app.command("simulate")(simulate_command)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(venues.app, name="venues")

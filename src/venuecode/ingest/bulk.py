@@ -13,6 +13,7 @@ transaction. Rows are plain tuples (times as integer microseconds): no ORM objec
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ class BulkWriter:
         self.compare = tuple(c for c in data if c not in spec.key)
         self.update = self.compare + tuple(on_replace)
         self.is_pg = session.get_bind().dialect.name == "postgresql"
+        self.sort_key = itemgetter(*(data.index(k) for k in spec.key))
 
     def _dbapi(self) -> Any:
         return self.session.connection().connection.dbapi_connection
@@ -58,7 +60,10 @@ class BulkWriter:
             return 0, 0
         self.session.flush()  # the batch row must exist before rows refer to it
         extra = self.extra
+        # In natural-key order: consecutive inserts touch neighbouring index pages.
         full = [row + extra for row in rows]
+        if not self.is_pg:  # PostgreSQL sorts the staging table itself
+            full.sort(key=self.sort_key)
         return self._write_pg(full) if self.is_pg else self._write_sqlite(full)
 
     def _conflict_sql(self, target: str) -> str:
@@ -80,7 +85,8 @@ class BulkWriter:
         create = (f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
                   f"SELECT {cols} FROM {self.table} WITH NO DATA")
         upsert = (f"WITH r AS (INSERT INTO {self.table} AS t ({cols}) "  # noqa: S608
-                  f"SELECT {cols} FROM {stage} {self._conflict_sql('t')} "
+                  f"SELECT {cols} FROM {stage} ORDER BY {', '.join(self.spec.key)} "
+                  f"{self._conflict_sql('t')} "
                   "RETURNING (xmax = 0) AS ins) "
                   "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM r")
         with self._dbapi().cursor() as cur:

@@ -243,6 +243,17 @@ def _new_batch(session: Session, kind: str, source: str, channel: str,
     return batch
 
 
+def _mark_failed(session: Session, batch: IngestBatch, exc: BaseException) -> None:
+    """Keep a trace of a file that broke mid-way (chunks before it stay stored)."""
+    try:
+        batch.status = "failed"
+        batch.error = str(exc)[:1000]
+        batch.finished_at = clock.now()
+        session.commit()
+    except Exception:  # the session may be unusable after a database error
+        session.rollback()
+
+
 def import_file(
     session: Session,
     kind: str,
@@ -264,8 +275,9 @@ def import_file(
         report = None if progress is None else (lambda _n: progress(reader.fraction_done()))
         try:
             run.feed(reader, report)
-        except BaseException:
+        except BaseException as exc:
             run.close()
+            _mark_failed(session, batch, exc)
             raise
         run.summary.warnings = (warnings + unknown_warnings(spec, reader.unknown)
                                 + superseded_warnings(run.superseded))

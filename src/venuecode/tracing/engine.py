@@ -122,7 +122,7 @@ def trace(
         )
         for person, (tier, src, link) in reported.items()
     ]
-    contacts.sort(key=lambda c: c.person)
+    contacts.sort(key=lambda c: (tier_rank(c.tier), c.person))
     return TraceResult(
         as_of=as_of,
         rules=_rules(options),

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import venuecode.models  # noqa: F401 - every table registered before the first query
 from venuecode import __version__
 from venuecode.config import Settings, get_settings
 from venuecode.db import make_engine, make_sessionmaker

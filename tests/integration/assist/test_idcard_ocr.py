@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.support.idcards import CardPerson, noise_image, render_person
 
+from tests.support.idcards import CardPerson, noise_image, render_person
 from venuecode.assist.idcard import ReadProblem, read_id_card
 from venuecode.assist.ocr import RapidOcrRecognizer
 from venuecode.people.idnumber import check_character, make_id_number
@@ -53,9 +53,7 @@ def recognizer() -> RapidOcrRecognizer:
     ],
     ids=["clean", "small", "rotated-jpeg", "upside-down", "glare"],
 )
-def test_cards_are_read_exactly(
-    recognizer: RapidOcrRecognizer, person: CardPerson, options: dict[str, object]
-) -> None:
+def test_cards_are_read_exactly(recognizer: RapidOcrRecognizer, person: CardPerson, options: dict[str, object]) -> None:
     reading = read_id_card(render_person(person, **options), recognizer)
     assert (reading.id_number, reading.name) == (person.id_number, person.name)
     assert reading.problems == []

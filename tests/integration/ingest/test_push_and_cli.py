@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from venuecode.access.apikeys import create_key, revoke_key, verify_key
+from venuecode.config import Settings
 from venuecode.ingest.api import router
 from venuecode.ingest.cli import run_import, safe_cell
 
@@ -152,3 +153,31 @@ def test_import_command_text_summary(env: Session, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "p.csv", P_HEADER, P_ROWS)
     assert run_import(env, "persons", path, out=out) == 0
     assert "read 2, accepted 2, replaced 0, unchanged 0, rejected 0" in out.getvalue()
+
+
+def test_sources_commands_create_list_revoke(tmp_path: Path, settings: Settings) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from venuecode.config import set_settings
+    from venuecode.ingest.cli import import_command, sources_app
+
+    set_settings(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/cli.db"}))
+    app = typer.Typer()
+    app.command("import")(import_command)
+    app.add_typer(sources_app, name="sources")
+    runner = CliRunner()
+    created = runner.invoke(app, ["sources", "create", "lab-3", "--kinds",
+                                  "nucleic_acid_tests,cases"])
+    assert created.exit_code == 0, created.output
+    [key] = [w for w in created.output.split() if w.startswith("vc_")]
+    listed = runner.invoke(app, ["sources", "list"])
+    assert "lab-3" in listed.output and key[:12] in listed.output and key not in listed.output
+    assert runner.invoke(app, ["sources", "create", "x", "--kinds", "pets"]).exit_code == 1
+    assert runner.invoke(app, ["sources", "revoke", "lab-3"]).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["sources", "list"]).output
+
+    path = write_csv(tmp_path / "p.csv", P_HEADER, P_ROWS)
+    result = runner.invoke(app, ["import", "persons", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["accepted"] == 2

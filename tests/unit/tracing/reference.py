@@ -128,16 +128,13 @@ def ref_trace(
     close = [
         b
         for b in everyone
-        if b not in case_ids
-        and any(exposure(b, c) / MINUTE >= options.close_minutes for c in case_ids)
+        if b not in case_ids and any(exposure(b, c) / MINUTE >= options.close_minutes for c in case_ids)
     ]
     for b in close:
         tier[b], source[b] = "close", pick_source(b, case_ids)
     levels.append(close)
     general = [
-        b
-        for b in everyone
-        if b not in case_ids and b not in close and any(exposure(b, c) > 0 for c in case_ids)
+        b for b in everyone if b not in case_ids and b not in close and any(exposure(b, c) > 0 for c in case_ids)
     ]
 
     for depth in range(2, options.depth + 1):
@@ -151,8 +148,7 @@ def ref_trace(
         new = [
             b
             for b in everyone
-            if b not in assigned
-            and any(exposure(b, k) / MINUTE >= options.close_minutes for k in above)
+            if b not in assigned and any(exposure(b, k) / MINUTE >= options.close_minutes for k in above)
         ]
         for b in new:
             tier[b], source[b] = name, pick_source(b, above)
@@ -165,27 +161,17 @@ def ref_trace(
     contacts = []
     for b in sorted(tier, key=lambda p: (_tier_order(tier[p]), p)):
         evidence = sorted(
-            (
-                (x.venue, max(x.start, y.start), min(x.end, y.end))
-                for x, y, _ov in pairs(b, source[b])
-            ),
+            ((x.venue, max(x.start, y.start), min(x.end, y.end)) for x, y, _ov in pairs(b, source[b])),
             key=lambda t: (t[1], t[2], t[0]),
         )
-        contacts.append(
-            RefContact(b, tier[b], source[b], exposure(b, source[b]) / MINUTE, evidence)
-        )
+        contacts.append(RefContact(b, tier[b], source[b], exposure(b, source[b]) / MINUTE, evidence))
 
     venue_names = sorted({x.venue for c in case_ids for x in exposure_intervals[c]})
     venues = [
         (
             v,
             sorted(
-                (
-                    (x.person, x.start, x.end)
-                    for c in case_ids
-                    for x in exposure_intervals[c]
-                    if x.venue == v
-                ),
+                ((x.person, x.start, x.end) for c in case_ids for x in exposure_intervals[c] if x.venue == v),
                 key=lambda t: (t[1], t[2], t[0]),
             ),
         )

@@ -55,9 +55,7 @@ def test_a_presence_starting_exactly_at_isolation_is_excluded() -> None:
 def test_isolation_defaults_to_the_traces_as_of_time() -> None:
     checkins = [visit("C", "cafe", "10:00"), visit("B", "cafe", "10:00")]
     assert tiers(run(checkins, [case("C", "09:00")], as_of="10:20")) == {"B": ("close", "C", 20.0)}
-    assert tiers(run(checkins, [case("C", "09:00", isolated="10:10")], as_of="10:20")) == {
-        "B": ("general", "C", 10.0)
-    }
+    assert tiers(run(checkins, [case("C", "09:00", isolated="10:10")], as_of="10:20")) == {"B": ("general", "C", 10.0)}
 
 
 def test_exactly_fifteen_minutes_is_close_and_fourteen_point_nine_nine_is_general() -> None:
@@ -189,6 +187,20 @@ def test_a_close_contacts_window_starts_at_first_contact() -> None:
     result = run(checkins, [case("C")])
     # B2 spent 10:20-10:30 with K, before first contact, and left as the case arrived
     assert tiers(result) == {"K": ("close", "C", 30.0), "B3": ("secondary", "K", 60.0)}
+
+
+def test_time_with_a_close_contact_just_before_first_contact_does_not_count() -> None:
+    checkins = [
+        visit("K", "shop", "09:30"),  # K's shop stay ends at 10:00, the first contact
+        visit("B", "shop", "09:30", "10:00"),
+        visit("K", "cafe", "10:00", "10:30"),
+        visit("C", "cafe", "10:00", "10:30"),
+        visit("K", "bar", "11:00", "11:15"),
+        visit("B", "bar", "11:00", "11:15"),
+    ]
+    result = run(checkins, [case("C")])
+    assert tiers(result)["B"] == ("secondary", "K", 15.0)
+    assert result.contacts[1].evidence == [Evidence("bar", at("11:00"), at("11:15"))]
 
 
 def test_first_contact_counts_a_brief_overlap_with_any_case() -> None:
