@@ -97,6 +97,20 @@ ZH = {
     "You have left": "您已离开",
     "Your entries are kept for the retention period and used only for epidemic control.":
         "您的扫码记录仅用于疫情防控，保存期满后自动删除。",
+    "Entries today": "今日进场记录",
+    "Green (entered)": "绿码（已进场）",
+    "Yellow (denied)": "黄码（已拦截）",
+    "Red (denied)": "红码（已拦截）",
+    "Denied in all": "拦截合计",
+    "Names and ID numbers are masked. Refreshes every 10 seconds.": "姓名和身份证号已脱敏显示，每10秒自动刷新。",
+    "Time": "时间",
+    "Result": "结果",
+    "Scan volumes": "扫码量",
+    "Entries per hour": "每小时进场人次",
+    "Entries": "进场",
+    "Denied": "拦截",
+    "District scan volumes": "本区扫码量",
+    "Today's entries": "今日进场记录",
 }
 
 

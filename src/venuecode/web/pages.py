@@ -21,4 +21,7 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/manage/venues", "My venues"))
         if has_permission(role, Permission.VENUE_APPROVE):
             links.append(("/admin/venues", "Approve venue codes"))
+        if has_permission(role, Permission.DISTRICT_VIEW):
+            links.append(("/admin/district", "District scan volumes"))
+        links.append(("/me/scans", "My scans"))
     return render(request, "home.html", {"user": user, "links": links})

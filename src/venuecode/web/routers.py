@@ -18,6 +18,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.venues.pages", "router"),
     ("venuecode.scans.api", "router"),
     ("venuecode.scans.pages", "router"),
+    ("venuecode.scans.staff", "router"),
 ]
 
 
