@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from venuecode.assist.cli import app as assist_app
 from venuecode.cli import db_cmd, demo, users, venues
 from venuecode.cli.serve import serve
 from venuecode.sim.cli import simulate_command
@@ -22,6 +23,7 @@ app.command("simulate")(simulate_command)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(venues.app, name="venues")
+app.add_typer(assist_app, name="assist")
 
 
 @app.command("version")

@@ -1,0 +1,188 @@
+"""Scan throughput: `POST /api/v1/scans` and `GET /healthz` on the same server, same run.
+
+    .venv/bin/python bench/scan/run.py --db sqlite
+    .venv/bin/python bench/scan/run.py --db postgres --workers 2
+
+Seeds a database with citizens (bound identities, healthy facts) and approved venues, starts
+`venuecode serve`, drives it with wrk (Debian package) and prints requests/s and latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench/out"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database_url(kind: str) -> str:
+    if kind == "sqlite":
+        path = OUT / "scan-bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS venuecode_bench WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE venuecode_bench"))
+    admin.dispose()
+    return "postgresql://postgres@127.0.0.1:5432/venuecode_bench"
+
+
+def seed(env: dict[str, str], users: int, venues: int) -> list[tuple[str, str]]:
+    """Citizens and venues; returns (bearer token, venue URL) pairs for the load generator."""
+    os.environ.update(env)
+    from venuecode.audit.service import Actor
+    from venuecode.config import Settings, set_settings
+    from venuecode.db import make_engine, make_sessionmaker
+    from venuecode.facts.models import HealthCodeRecord, NucleicAcidTestRecord, VaccinationRecord
+    from venuecode.people.auth import issue_token
+    from venuecode.people.idnumber import make_id_number
+    from venuecode.people.models import User
+    from venuecode.schema import create_schema
+    from venuecode.venues.schemas import VenueApplication
+    from venuecode.venues.service import CodeSigner, apply_for_venue, approve_venue, venue_token
+
+    settings = Settings()
+    set_settings(settings)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    session = make_sessionmaker(engine)()
+    now = datetime.now(UTC)
+    signer = CodeSigner(settings.secret("code_signing_key").encode(), settings.code_key_id,
+                        settings.public_url)
+    urls = []
+    categories = ["metro", "bus", "market", "supermarket", "restaurant", "mall", "office"]
+    for i in range(venues):
+        app = VenueApplication(venue_id=f"B{i:05d}", name=f"压测场所{i}",
+                               category=categories[i % len(categories)], district="西湖区",
+                               manager_name="压测", manager_phone="13800000000")
+        venue = apply_for_venue(session, Actor.cli(), app, None)
+        approve_venue(session, Actor.cli(), venue, None)
+        session.flush()
+        urls.append(signer.url(venue_token(signer, venue) or ""))
+    numbers = [make_id_number("330106", date(1950 + i % 60, 1 + i % 12, 1 + i % 28), i % 1000)
+               + "" for i in range(users)]
+    # Sequence digits repeat across the birthday cycle: keep the numbers unique.
+    numbers = list(dict.fromkeys(numbers))
+    prov = {"source": "bench", "batch_id": None, "received_at": now}
+    session.execute(insert(User), [
+        {"phone": f"1{3 + i % 6}{i:09d}", "role": "citizen", "display_name": "",
+         "id_number": n, "real_name": "压测", "active": True, "token_version": 0,
+         "created_at": now} for i, n in enumerate(numbers)])
+    session.execute(insert(HealthCodeRecord), [
+        {"id_number": n, "color": "green", "since": now - timedelta(days=30), "reason": None,
+         **prov} for n in numbers])
+    session.execute(insert(NucleicAcidTestRecord), [
+        {"id_number": n, "sampled_at": now - timedelta(hours=20), "result": "negative",
+         "reported_at": now - timedelta(hours=14), "institution": "lab", **prov}
+        for n in numbers])
+    session.execute(insert(VaccinationRecord), [
+        {"id_number": n, "dose": d, "vaccinated_at": now - timedelta(days=100 * d),
+         "product": "x", **prov} for n in numbers for d in (1, 2)])
+    session.commit()
+    secret = settings.secret("secret_key")
+    tokens = [issue_token(secret, u) for u in session.query(User).order_by(User.id)]
+    session.close()
+    engine.dispose()
+    return [(tokens[i], urls[(i * 31 + j) % len(urls)]) for i in range(len(tokens))
+            for j in range(3)]
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None,
+        extra_env: dict[str, str]) -> dict[str, object]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True,
+                         env={**os.environ, **extra_env}).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    status = re.search(r"STATUS(.*)", out)
+    return {"rps": rate, "p50_ms": pct("50"), "p99_ms": pct("99"),
+            "statuses": status.group(1).strip() if status else "", "raw": out}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=6000)
+    parser.add_argument("--venues", type=int, default=300)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    OUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {
+        "VENUECODE_DATABASE_URL": database_url(args.db),
+        "VENUECODE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "VENUECODE_DATA_DIR": str(OUT / "data"),
+        "VENUECODE_SMS_BACKEND": "file",
+        "VENUECODE_SMS_FILE": str(OUT / "sms.jsonl"),
+        "VENUECODE_PORT": str(port),
+        "VENUECODE_WORKERS": str(args.workers),
+    }
+    t0 = time.monotonic()
+    pairs = seed(env, args.users, args.venues)
+    pairs_file = OUT / "scan-pairs.tsv"
+    pairs_file.write_text("".join(f"{t}\t{u}\n" for t, u in pairs))
+    print(f"seeded {args.users} citizens, {args.venues} venues in {time.monotonic() - t0:.1f}s")
+    server = subprocess.Popen([sys.executable, "-m", "venuecode.cli.main", "serve"],
+                              env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                              stderr=open(OUT / "scan-server.log", "w"))  # noqa: SIM115
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        health = wrk(f"{base}/healthz", args.seconds, args.connections, None, {})
+        scans = wrk(base, args.seconds, args.connections, Path(__file__).with_name("scan.lua"),
+                    {"SCAN_PAIRS": str(pairs_file)})
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    summary = {
+        "db": args.db, "workers": args.workers, "connections": args.connections,
+        "seconds": args.seconds,
+        "healthz": {k: v for k, v in health.items() if k != "raw"},
+        "scans": {k: v for k, v in scans.items() if k != "raw"},
+        "scan_to_healthz": round(float(scans["rps"]) / float(health["rps"]), 3),  # type: ignore[arg-type]
+    }
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
