@@ -111,6 +111,24 @@ ZH = {
     "Denied": "拦截",
     "District scan volumes": "本区扫码量",
     "Today's entries": "今日进场记录",
+    "Import data": "数据导入",
+    "CSV (UTF-8 or GBK), XLSX or JSON Lines, with the columns of the data interface. Good records are kept; rejected ones are listed with their row number.":
+        "支持 CSV（UTF-8 或 GBK）、XLSX 和 JSON Lines，列名须符合数据接口规范。合格记录入库，不合格记录按行号列出原因。",
+    "Data kind": "数据类别",
+    "Source (department)": "数据来源（部门）",
+    "File": "文件",
+    "Import": "导入",
+    "read": "读取",
+    "accepted": "新增",
+    "replaced": "更新",
+    "unchanged": "未变",
+    "rejected": "拒收",
+    "Row": "行号",
+    "Reasons": "原因",
+    "Download all rejected rows (CSV)": "下载全部拒收记录（CSV）",
+    "Recent batches": "最近导入批次",
+    "All sources": "全部来源",
+    "Received": "接收时间",
 }
 
 

@@ -1,6 +1,7 @@
 """Import every capability's tables so `Base.metadata` is complete (Alembic, tests)."""
 
 from venuecode.access import models as access_models
+from venuecode.assist import models as assist_models
 from venuecode.audit import models as audit_models
 from venuecode.db import Base
 from venuecode.facts import models as facts_models
@@ -12,6 +13,7 @@ from venuecode.venues import models as venues_models
 __all__ = [
     "Base",
     "access_models",
+    "assist_models",
     "audit_models",
     "facts_models",
     "ingest_models",

@@ -65,9 +65,10 @@ def test_manager_signs_in_and_sees_the_poster_of_an_approved_venue(
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.body())))
     assert decoded and decoded[0].text.startswith(f"{live_server.url}/s/")
 
-    # The poster's own URL, opened like a phone would, lands on the venue.
+    # The poster's own URL, opened like a phone would, is a valid code: the scan starts
+    # (this manager has no real-name binding yet, so it asks for one first).
     page.goto(decoded[0].text)
-    assert page.locator("h1").inner_text() == "文三路农贸市场"
+    page.wait_for_url("**/me/identity?next=/s/**")
     screenshot(page, "poster-url-landing")
 
 

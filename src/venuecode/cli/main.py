@@ -9,6 +9,8 @@ import typer
 from venuecode.assist.cli import app as assist_app
 from venuecode.cli import db_cmd, demo, users, venues
 from venuecode.cli.serve import serve
+from venuecode.ingest.cli import import_command, sources_app
+from venuecode.retention.cli import app as retention_app
 from venuecode.sim.cli import simulate_command
 
 app = typer.Typer(
@@ -20,10 +22,13 @@ app = typer.Typer(
 app.command("serve")(serve)
 app.command("demo")(demo.demo)
 app.command("simulate")(simulate_command)
+app.command("import")(import_command)
+app.add_typer(sources_app, name="sources")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(venues.app, name="venues")
 app.add_typer(assist_app, name="assist")
+app.add_typer(retention_app, name="retention")
 
 
 @app.command("version")

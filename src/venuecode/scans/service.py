@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from venuecode.access.ratelimit import SlidingWindowLimiter
@@ -18,10 +19,11 @@ from venuecode.config import Settings
 from venuecode.errors import Conflict, NotFound, RateLimited
 from venuecode.facts.repository import active_risk_areas, person_facts
 from venuecode.policy.engine import Decision, evaluate
-from venuecode.policy.requirements import requirements_for
+from venuecode.scans.hotpath import RiskAreaCache, decide_and_record, read_scan, requirements_of
 from venuecode.scans.models import Checkin, DeniedAttempt
 from venuecode.venues.models import SubArea, Venue
 from venuecode.venues.service import CodeSigner, resolve_code
+from venuecode.venues.tokens import CodeClaims, verify_code
 
 SCANS_PER_MINUTE = 20
 _scan_limiter = SlidingWindowLimiter(SCANS_PER_MINUTE, 60)
@@ -55,13 +57,7 @@ def check_flood(key: str) -> None:
 
 def decide(session: Session, settings: Settings, venue: Venue, id_number: str,
            now: datetime) -> Decision:
-    requirements = requirements_for(
-        venue.category,
-        **({"test_window_hours": venue.test_window_hours or None}
-           if venue.test_window_hours is not None else {}),
-        require_full_vaccination=venue.require_full_vaccination,
-        default_test_window_hours=settings.default_test_window_hours,
-    )
+    requirements = requirements_of(settings, venue)
     facts = person_facts(session, id_number, now)
     risks = active_risk_areas(session, now, timedelta(days=requirements.risk_lookback_days))
     return evaluate(facts, requirements, risks, now)
@@ -103,12 +99,21 @@ def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: st
     if id_number is None:
         raise IdentityRequired()
     check_flood(flood_key)
-    resolved = resolve_code(session, signer, venue_code)
-    decision = decide(session, settings, resolved.venue, id_number, now)
-    entry_id, repeat, at = record_entry(session, settings, resolved.venue, resolved.sub_area,
-                                        id_number, decision, now)
-    return ScanOutcome(decision, resolved.venue, resolved.sub_area, at, entry_id, repeat,
-                       id_number, name)
+    claims = verify_code(signer.key, signer.key_id, venue_code)
+    return scan_on(session.connection(), settings, claims, id_number, name, now, None)
+
+
+def scan_on(connection: Connection, settings: Settings, claims: CodeClaims, id_number: str,
+            name: str | None, now: datetime, risks: RiskAreaCache | None) -> ScanOutcome:
+    """The scan after the account checks: one select, the policy, at most one insert.
+
+    The same decisions and records as `decide` + `record_entry` (see `scans.hotpath`).
+    """
+    read = read_scan(connection, claims, id_number, now, settings.scan_repeat_minutes)
+    decision, entry_id, repeat, at = decide_and_record(connection, settings, read, id_number,
+                                                       now, risks)
+    return ScanOutcome(decision, read.resolved.venue, read.resolved.sub_area, at, entry_id,
+                       repeat, id_number, name)
 
 
 def exit_scan(session: Session, signer: CodeSigner, id_number: str | None, venue_code: str,

@@ -17,7 +17,7 @@ from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from venuecode.venues.categories import get_category
 from venuecode.venues.models import SubArea, Venue, VenueStatus
 from venuecode.venues.schemas import SubAreaOut, VenueApplication, VenueOut
-from venuecode.venues.tokens import CodeKind, CodeRefused, sign_code, verify_code
+from venuecode.venues.tokens import CodeClaims, CodeKind, CodeRefused, sign_code, verify_code
 
 
 @dataclass(frozen=True)
@@ -191,9 +191,20 @@ def resolve_code(session: Session, signer: CodeSigner, token: str) -> ResolvedCo
     if claims.kind == CodeKind.SUB_AREA:
         area = session.get(SubArea, claims.object_id)
         venue = area.venue if area is not None else None
-        current_issue = area.code_issue if area is not None else -1
     else:
         venue = session.get(Venue, claims.object_id)
+    return check_code(claims, venue, area)
+
+
+def check_code(claims: CodeClaims, venue: Venue | None, area: SubArea | None) -> ResolvedCode:
+    """The refusals of `resolve_code` for a venue (and sub-area) already read.
+
+    Shared with the scan hot path, which reads the venue in the same statement as the facts
+    (always current: a revoke or re-issue is refused from the next scan on, no cache).
+    """
+    if claims.kind == CodeKind.SUB_AREA:
+        current_issue = area.code_issue if area is not None else -1
+    else:
         current_issue = venue.code_issue if venue is not None else -1
     if venue is None:
         raise CodeRefused("code_unknown", "找不到该场所码对应的场所。",

@@ -7,13 +7,17 @@ was not stored.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from venuecode.access.roles import Permission, has_permission
+from venuecode.access.roles import SECOND_FACTOR_ROLES, Permission, has_permission
 from venuecode.audit.service import Actor
 from venuecode.errors import NotAuthenticated, PermissionDenied
 from venuecode.people.auth import needs_second_factor, peek_user_id, read_token
@@ -73,6 +77,76 @@ def load_user(request: Request, state: AppState, session: Session,
         raise NotAuthenticated("second_factor_required", "请输入密码完成第二重验证。",
                                "Enter your password to finish signing in.")
     return user
+
+
+# The scan hot path (POST /api/v1/scans) reads the account from a per-process cache: a
+# deactivation or a sign-out everywhere (token_version bump) reaches it within this bound.
+USER_CACHE_SECONDS = 5.0
+_USER_CACHE_MAX = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class ScanUser:
+    """What the scan needs of an account (a plain row, safe to share between threads)."""
+
+    id: int
+    role: str
+    active: bool
+    token_version: int
+    id_number: str | None
+    real_name: str | None
+
+
+class UserCache:
+    """user id -> (expiry, row); plain dict operations, atomic under the GIL."""
+
+    def __init__(self, seconds: float = USER_CACHE_SECONDS) -> None:
+        self.seconds = seconds
+        self._rows: dict[int, tuple[float, ScanUser]] = {}
+
+    def get(self, user_id: int) -> ScanUser | None:
+        hit = self._rows.get(user_id)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, user: ScanUser) -> None:
+        if len(self._rows) >= _USER_CACHE_MAX:
+            self._rows.clear()  # crude but bounded: the next scans reload from the database
+        self._rows[user.id] = (time.monotonic() + self.seconds, user)
+
+
+def load_scan_user(secret: str, token: str | None, cache: UserCache,
+                   connection: Connection) -> ScanUser:
+    """`load_user` for the scan hot path: same checks, the row from `cache` when fresh."""
+    if not token:
+        raise NotAuthenticated()
+    claims = peek_user_id(secret, token)
+    user = cache.get(claims.user_id)
+    if user is None:
+        row = connection.execute(
+            select(User.id, User.role, User.active, User.token_version, User.id_number,
+                   User.real_name).where(User.id == claims.user_id)
+        ).first()
+        if row is None:
+            raise NotAuthenticated()
+        user = ScanUser(row.id, row.role, bool(row.active), row.token_version, row.id_number,
+                        row.real_name)
+        # Only bound identities are cached: binding one must take effect on the next scan.
+        if user.id_number is not None:
+            cache.put(user)
+    if not user.active or user.token_version != claims.version:
+        raise NotAuthenticated()
+    staff = user.role in SECOND_FACTOR_ROLES
+    read_token(secret, token, staff=staff)  # enforces the role's maximum age
+    if staff and not claims.second_factor:
+        raise NotAuthenticated("second_factor_required", "请输入密码完成第二重验证。",
+                               "Enter your password to finish signing in.")
+    return user
+
+
+def bearer_token(request: Request) -> str | None:
+    return _bearer(request)
 
 
 def get_optional_user(request: Request, state: StateDep, session: SessionDep) -> User | None:

@@ -23,5 +23,7 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/admin/venues", "Approve venue codes"))
         if has_permission(role, Permission.DISTRICT_VIEW):
             links.append(("/admin/district", "District scan volumes"))
+        if has_permission(role, Permission.INGEST_UPLOAD):
+            links.append(("/admin/ingest", "Import data"))
         links.append(("/me/scans", "My scans"))
     return render(request, "home.html", {"user": user, "links": links})

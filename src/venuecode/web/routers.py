@@ -19,6 +19,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.scans.api", "router"),
     ("venuecode.scans.pages", "router"),
     ("venuecode.scans.staff", "router"),
+    ("venuecode.ingest.api", "router"),
+    ("venuecode.ingest.pages", "router"),
 ]
 
 

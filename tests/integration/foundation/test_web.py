@@ -101,9 +101,9 @@ def test_a_manager_applies_and_a_district_admin_approves(client: TestClient, set
     assert approved["status"] == "approved"
     assert approved["code_url"].startswith("http://testserver/s/")
     assert all(area["code_url"] for area in approved["sub_areas"])
-    landing = client.get(approved["code_url"].replace("http://testserver", ""),
-                         headers={"accept": "text/html"})
-    assert landing.status_code == 200 and "文三路农贸市场" in landing.text
+    path = approved["code_url"].replace("http://testserver", "")
+    landing = client.get(path, headers={"accept": "text/html"}, follow_redirects=False)
+    assert landing.status_code == 303 and landing.headers["location"] == f"/login?next={path}"
 
 
 def test_a_citizen_may_not_apply_for_a_venue(client: TestClient, settings: Settings,

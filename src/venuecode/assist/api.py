@@ -1,0 +1,212 @@
+"""JSON routes: help-scan, ID-card reading, QR decoding, paper codes, sentinel, alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from venuecode import clock
+from venuecode.access.roles import Permission
+from venuecode.assist.deps import IdReaderDep, paper_key
+from venuecode.assist.flow import card_response, helped_out, identity_from_reading, identity_of, reading_out
+from venuecode.assist.idcard import MAX_IMAGE_BYTES, read_id_card
+from venuecode.assist.identify import Identity, Method, by_number_and_name
+from venuecode.assist.paper_codes import issue_paper_code, reissue_paper_code, revoke_paper_code
+from venuecode.assist.qr import decode_qr
+from venuecode.assist.schemas import (
+    HelpAlertOut,
+    HelpPersonIn,
+    HelpRequest,
+    HelpResponse,
+    IdCardReadingOut,
+    PaperCodeRequest,
+    PaperCodeStatus,
+    QrTextOut,
+    ReasonOut,
+    SentinelScanOut,
+    SentinelUpload,
+    SentinelUploadResult,
+)
+from venuecode.assist.sentinel import scan_one, upload
+from venuecode.assist.service import alerts_for, check_visit, help_person, helped_today
+from venuecode.assist.status import paper_code_status, require_staff, sentinel_venue
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import record
+from venuecode.errors import DomainError, InvalidInput
+from venuecode.people.idnumber import mask_id_number, mask_name
+from venuecode.people.models import User
+from venuecode.scans.service import IdentityRequired
+from venuecode.venues.service import resolve_code
+from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
+
+router = APIRouter(prefix="/api/v1", tags=["assist"])
+Helper = Annotated[User, Depends(require(Permission.SCAN))]
+DistrictViewer = Annotated[User, Depends(require(Permission.DISTRICT_VIEW))]
+Photo = Annotated[UploadFile, File(description="JPEG or PNG photo")]
+
+
+def read_photo(photo: UploadFile) -> bytes:
+    # Read one byte past the limit so `load_image` can refuse an oversized upload.
+    return photo.file.read(MAX_IMAGE_BYTES + 1)
+
+
+def bound(user: User) -> User:
+    """Helping and applying for others is done under the helper's own real name."""
+    if user.id_number is None:
+        raise IdentityRequired()
+    return user
+
+
+@router.post("/scans/help", status_code=201)
+def post_help(body: HelpRequest, request: Request, user: Helper, session: SessionDep,
+              state: StateDep, locale: LocaleDep) -> HelpResponse:
+    """Check in up to 5 helped people at once; all are checked before any is recorded."""
+    helper, now = bound(user), clock.now()
+    resolved = resolve_code(session, state.signer, body.venue_code)
+    key = paper_key(state)
+    identities: list[Identity] = []
+    for index, person in enumerate(body.persons):
+        try:
+            identity = identity_of(session, key, person, now.date())
+            check_visit(identity, helper, [i.id_number for i in identities])
+        except DomainError as exc:
+            exc.details["person_index"] = index
+            raise
+        identities.append(identity)
+    actor = actor_of(helper, request)
+    helped = [help_person(session, state.settings, actor, helper, resolved.venue,
+                          resolved.sub_area, identity, now) for identity in identities]
+    count = helped_today(session, state.settings, helper.id, now)
+    session.commit()
+    return HelpResponse(venue_id=resolved.venue.venue_id, venue_name=resolved.venue.name,
+                        sub_area=resolved.sub_area.name if resolved.sub_area else None,
+                        persons=[helped_out(h, locale) for h in helped], helped_today=count)
+
+
+@router.post("/assist/id-card")
+def post_id_card(photo: Photo, request: Request, user: Helper, session: SessionDep,
+                 reader: IdReaderDep, locale: LocaleDep) -> IdCardReadingOut:
+    """Read name and number off a card photo for the helper to confirm; nothing is kept."""
+    reading = read_id_card(read_photo(photo), reader, today=clock.now().date())
+    record(session, actor_of(user, request), AuditAction.ID_CARD_READ, "person",
+           reading.id_number or "unread", problems=reading.problems)
+    session.commit()
+    return reading_out(reading, locale)
+
+
+@router.post("/assist/decode-qr")
+def post_decode_qr(photo: Photo, user: Helper) -> QrTextOut:
+    return QrTextOut(text=decode_qr(read_photo(photo)))
+
+
+def _applicant_identity(session: SessionDep, body: PaperCodeRequest) -> Identity:
+    return by_number_and_name(session, body.id_number, body.name, Method.ID_TYPED,
+                              clock.now().date())
+
+
+@router.post("/assist/paper-codes", status_code=201, response_class=Response,
+             responses={201: {"content": {"application/pdf": {}}}})
+def post_paper_code(body: PaperCodeRequest, request: Request, user: Helper,
+                    session: SessionDep, state: StateDep) -> Response:
+    """Apply for a person without a phone; the answer is the printable card (PDF)."""
+    identity = _applicant_identity(session, body)
+    code = issue_paper_code(session, actor_of(bound(user), request), user.id,
+                            identity.id_number, clock.now())
+    response = card_response(paper_key(state), code, identity.name)
+    session.commit()
+    return response
+
+
+@router.post("/assist/paper-codes/reissue", status_code=201, response_class=Response,
+             responses={201: {"content": {"application/pdf": {}}}})
+def post_paper_code_reissue(body: PaperCodeRequest, request: Request, user: Helper,
+                            session: SessionDep, state: StateDep) -> Response:
+    identity = _applicant_identity(session, body)
+    code = reissue_paper_code(session, actor_of(bound(user), request), user.id,
+                              identity.id_number, clock.now())
+    response = card_response(paper_key(state), code, identity.name)
+    session.commit()
+    return response
+
+
+@router.post("/assist/paper-codes/revoke")
+def post_paper_code_revoke(body: PaperCodeRequest, request: Request, user: Helper,
+                           session: SessionDep) -> dict[str, object]:
+    identity = _applicant_identity(session, body)
+    code = revoke_paper_code(session, actor_of(bound(user), request), identity.id_number,
+                             clock.now())
+    session.commit()
+    return {"id_number": mask_id_number(code.id_number), "issue": code.issue, "revoked": True}
+
+
+@router.get("/assist/paper-codes/{token}")
+def get_paper_code(token: str, request: Request, user: CurrentUser, session: SessionDep,
+                   state: StateDep) -> PaperCodeStatus:
+    """Staff scanning a paper code: the person's CURRENT colour (audited look)."""
+    require_staff(user)
+    status = paper_code_status(session, paper_key(state), actor_of(user, request), token)
+    session.commit()
+    return status
+
+
+@router.post("/sentinel/{venue_id}/scan", status_code=201)
+def post_sentinel_scan(venue_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                       state: StateDep, reader: IdReaderDep, locale: LocaleDep,
+                       method: Annotated[str, Form()],
+                       photo: Annotated[UploadFile | None, File()] = None,
+                       qr_text: Annotated[str | None, Form(max_length=300)] = None,
+                       id_number: Annotated[str | None, Form(max_length=32)] = None,
+                       name: Annotated[str | None, Form(max_length=64)] = None,
+                       card_number: Annotated[str | None, Form(max_length=32)] = None,
+                       ) -> SentinelScanOut:
+    """The gate device scans a person: paper code (photo or text), ID-card photo or typed."""
+    venue = sentinel_venue(session, user, venue_id)
+    now = clock.now()
+    if method == "id_card" and photo is not None:
+        reading = read_id_card(read_photo(photo), reader, today=now.date())
+        identity = identity_from_reading(session, reading, now.date())
+    else:
+        if method == "health_code_qr" and photo is not None:
+            qr_text = decode_qr(read_photo(photo))
+        try:
+            person = HelpPersonIn(method=Method(method), qr_text=qr_text, id_number=id_number,
+                                  name=name, card_number=card_number)
+        except ValueError:
+            raise InvalidInput("method_unknown", "未知的识别方式。", "Unknown method.") from None
+        identity = identity_of(session, paper_key(state), person, now.date())
+    decision, _, repeat, at = scan_one(session, state.settings, actor_of(user, request), venue,
+                                       identity, now)
+    session.commit()
+    return SentinelScanOut(
+        decision=decision.verdict, health_color=decision.panels.health_code.color,
+        name=mask_name(identity.name) if identity.name else None,
+        id_number=mask_id_number(identity.id_number),
+        reasons=[ReasonOut(code=r.code, message=r.message(locale))
+                 for r in decision.denying_reasons],
+        scanned_at=at.isoformat(), repeat=repeat)
+
+
+@router.post("/sentinel/{venue_id}/checkins")
+def post_sentinel_checkins(venue_id: str, body: SentinelUpload, request: Request,
+                           user: CurrentUser, session: SessionDep, state: StateDep
+                           ) -> SentinelUploadResult:
+    """Check-ins queued on the device during an outage, with their original times."""
+    venue = sentinel_venue(session, user, venue_id)
+    result = upload(session, state.settings, paper_key(state), actor_of(user, request), venue,
+                    body.checkins, clock.now())
+    session.commit()
+    return result
+
+
+@router.get("/assist/help-alerts")
+def get_help_alerts(request: Request, user: DistrictViewer, session: SessionDep
+                    ) -> list[HelpAlertOut]:
+    alerts = alerts_for(session, user)
+    record(session, actor_of(user, request), AuditAction.PERSON_VIEWED, "help_alerts",
+           user.district or "*", count=len(alerts))
+    session.commit()
+    return [HelpAlertOut(id=a.id, helper_user_id=a.helper_user_id, day=a.day,
+                         distinct_persons=a.distinct_persons, district=a.district,
+                         created_at=a.created_at.isoformat()) for a in alerts]

@@ -1,0 +1,127 @@
+"""Administrators' upload page and the list of recent batches per source."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from starlette.datastructures import FormData, UploadFile
+
+from venuecode.access.roles import Permission
+from venuecode.errors import InvalidInput, NotFound
+from venuecode.ingest.cli import safe_cell
+from venuecode.ingest.kinds import KINDS
+from venuecode.ingest.models import IngestBatch, IngestReject
+from venuecode.ingest.readers import FileRefused
+from venuecode.ingest.service import BatchSummary, import_file
+from venuecode.people.models import User
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Uploader = Annotated[User, Depends(require(Permission.INGEST_UPLOAD))]
+_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".ndjson", ".json")
+_COPY_CHUNK = 1 << 20
+
+
+async def _save_upload(upload: UploadFile, limit_bytes: int, folder: Path) -> Path:
+    """Stream the upload to a temporary file (never all in memory), refusing oversize files."""
+    name = Path(upload.filename or "upload.csv").name
+    if not name.lower().endswith(_SUFFIXES):
+        raise InvalidInput("upload_type", "请上传 CSV、XLSX 或 JSON Lines 文件。",
+                           "Upload a CSV, XLSX or JSON Lines (.jsonl) file.")
+    target = folder / name
+    written = 0
+    with target.open("wb") as out:
+        while chunk := await upload.read(_COPY_CHUNK):
+            written += len(chunk)
+            if written > limit_bytes:
+                raise InvalidInput(
+                    "upload_too_large",
+                    f"文件超过 {limit_bytes >> 20} MB，请分批上传，或由运维人员用 venuecode import 导入。",
+                    f"The file is larger than {limit_bytes >> 20} MB; split it, or have an "
+                    "operator load it with `venuecode import`.")
+            out.write(chunk)
+    if written == 0:
+        raise InvalidInput("upload_empty", "上传的文件是空的。", "The uploaded file is empty.")
+    return target
+
+
+@router.get("/admin/ingest", response_class=HTMLResponse)
+def upload_form(request: Request, user: Uploader) -> HTMLResponse:
+    return render(request, "ingest/upload.html", {"kinds": sorted(KINDS), "summary": None,
+                                                  "error": None, "source": "upload"})
+
+
+@router.post("/admin/ingest", response_class=HTMLResponse)
+async def upload(request: Request, user: Uploader, state: StateDep,
+                 session: SessionDep) -> HTMLResponse:
+    form: FormData = await request.form()
+    kind = str(form.get("kind", ""))
+    source = (str(form.get("source", "")) or "upload").strip()[:64]
+    upload_file = form.get("file")
+    context: dict[str, object] = {"kinds": sorted(KINDS), "summary": None, "error": None, "source": source,
+               "kind": kind}
+    if kind not in KINDS:
+        context["error"] = f"未知的数据类别 / unknown data kind: {kind!r}"
+        return render(request, "ingest/upload.html", context, status_code=422)
+    if not isinstance(upload_file, UploadFile):
+        context["error"] = "请选择要上传的文件 / choose a file to upload"
+        return render(request, "ingest/upload.html", context, status_code=422)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = await _save_upload(upload_file, state.settings.upload_max_mb << 20, Path(tmp))
+        actor = actor_of(user, request)
+
+        def run() -> BatchSummary:
+            # The request's own session: one unit of work per request, as everywhere.
+            summary = import_file(session, kind, path, source=source, actor=actor)
+            session.commit()
+            return summary
+
+        try:
+            summary = await run_in_threadpool(run)
+        except FileRefused as refused:
+            context["error"] = f"{refused.zh} / {refused.en}"
+            return render(request, "ingest/upload.html", context, status_code=422)
+    context["summary"] = summary
+    return render(request, "ingest/upload.html", context)
+
+
+@router.get("/admin/ingest/batches", response_class=HTMLResponse)
+def batches(request: Request, user: Uploader, session: SessionDep,
+            source: str | None = None) -> HTMLResponse:
+    query = select(IngestBatch).order_by(IngestBatch.received_at.desc()).limit(200)
+    if source:
+        query = query.where(IngestBatch.source == source)
+    rows = session.scalars(query).all()
+    sources = sorted({r.source for r in session.scalars(
+        select(IngestBatch).order_by(IngestBatch.id.desc()).limit(1000))})
+    return render(request, "ingest/batches.html", {"batches": rows, "sources": sources,
+                                                   "source": source})
+
+
+@router.get("/admin/ingest/batches/{batch_id}/rejects.csv")
+def batch_rejects(batch_id: int, user: Uploader, session: SessionDep) -> Response:
+    """The rejected records of a batch, safe to open in a spreadsheet (no formulas run)."""
+    batch = session.get(IngestBatch, batch_id)
+    if batch is None:
+        raise NotFound("batch_not_found", "找不到该批次。", f"No batch {batch_id}.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "reasons", "record"])
+    for reject in session.scalars(select(IngestReject).where(IngestReject.batch_id == batch_id)
+                                  .order_by(IngestReject.position)):
+        writer.writerow([str(reject.position), safe_cell(reject.reasons.replace("\n", "; ")),
+                         safe_cell(reject.raw)])
+    filename = f"rejects-{batch.kind}-{batch_id}.csv"
+    return Response(("\ufeff" + buffer.getvalue()).encode("utf-8"),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
