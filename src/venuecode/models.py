@@ -8,6 +8,7 @@ from venuecode.facts import models as facts_models
 from venuecode.ingest import models as ingest_models
 from venuecode.people import models as people_models
 from venuecode.scans import models as scans_models
+from venuecode.tracing import models as tracing_models
 from venuecode.venues import models as venues_models
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "ingest_models",
     "people_models",
     "scans_models",
+    "tracing_models",
     "venues_models",
 ]

@@ -20,9 +20,11 @@ class NoQrCode(InvalidInput):
                          "sharp and whole.")
 
 
+_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
 def _texts(image: Image.Image) -> list[str]:
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
-            if r.text]
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=_QR_ONLY) if r.text]
 
 
 def decode_qr(image_bytes: bytes) -> str:

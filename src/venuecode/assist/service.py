@@ -9,6 +9,7 @@ in a day than a family would.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -45,15 +46,20 @@ class Helped:
     scanned_at: datetime
 
 
-def check_visit(identity: Identity, helper: User, already: list[str]) -> None:
-    """Refuse the helper themself, a sixth person and a person already in this visit."""
+def check_visit(identity: Identity, helper: User, already: Sequence[str],
+                key: str | None = None) -> None:
+    """Refuse the helper themself, a sixth person and a person already in this visit.
+
+    `already` holds the visit's person keys: ID numbers, or keyed digests of them when
+    the visit travels in the page (`visit.py`); `key` is this person's key then.
+    """
     if helper.id_number is not None and identity.id_number == helper.id_number:
         raise InvalidInput("help_self", "不能为自己帮扫，请直接扫码登记。",
                            "You cannot help-scan yourself; scan the venue code yourself.")
     if len(already) >= MAX_PER_VISIT:
         raise InvalidInput("help_visit_full", f"每次最多帮{MAX_PER_VISIT}人扫码。",
                            f"At most {MAX_PER_VISIT} people can be helped per scan.")
-    if identity.id_number in already:
+    if (key or identity.id_number) in already:
         raise Conflict("help_duplicate", "此人本次已登记，请勿重复添加。",
                        "This person is already checked in on this visit.")
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 44d572630b90
+Revision ID: 75214965ec5e
 Revises: 
-Create Date: 2026-11-28 14:36:50.037342
+Create Date: 2026-11-28 14:51:15.511666
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import venuecode.db
 
 
-revision: str = '44d572630b90'
+revision: str = '75214965ec5e'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -125,6 +125,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ingest_batches_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_ingest_batches_source'), ['source'], unique=False)
 
+    op.create_table('paper_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id_number', sa.String(length=18), nullable=False),
+    sa.Column('issue', sa.Integer(), nullable=False),
+    sa.Column('revoked_at', venuecode.db.Instant(), nullable=True),
+    sa.Column('issued_by', sa.Integer(), nullable=True),
+    sa.Column('issued_at', venuecode.db.Instant(), nullable=False),
+    sa.ForeignKeyConstraint(['issued_by'], ['users.id'], name=op.f('fk_paper_codes_issued_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_codes')),
+    sa.UniqueConstraint('id_number', name=op.f('uq_paper_codes_id_number'))
+    )
+    op.create_table('traces',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', venuecode.db.Instant(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('as_of', venuecode.db.Instant(), nullable=False),
+    sa.Column('cases', sa.Text(), nullable=False),
+    sa.Column('options', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('contacts', sa.Integer(), nullable=False),
+    sa.Column('venues', sa.Integer(), nullable=False),
+    sa.Column('seconds', sa.Double(), nullable=True),
+    sa.Column('result_json', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_traces_created_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_traces'))
+    )
     op.create_table('venues',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('venue_id', sa.String(length=64), nullable=False),
@@ -188,6 +216,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['batch_id'], ['ingest_batches.id'], name=op.f('fk_health_codes_batch_id_ingest_batches')),
     sa.PrimaryKeyConstraint('id_number', name=op.f('pk_health_codes'))
     )
+    op.create_table('help_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('helper_user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('distinct_persons', sa.Integer(), nullable=False),
+    sa.Column('venue_pk', sa.Integer(), nullable=True),
+    sa.Column('district', sa.String(length=64), nullable=False),
+    sa.Column('created_at', venuecode.db.Instant(), nullable=False),
+    sa.Column('updated_at', venuecode.db.Instant(), nullable=False),
+    sa.ForeignKeyConstraint(['helper_user_id'], ['users.id'], name=op.f('fk_help_alerts_helper_user_id_users')),
+    sa.ForeignKeyConstraint(['venue_pk'], ['venues.id'], name=op.f('fk_help_alerts_venue_pk_venues')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_help_alerts')),
+    sa.UniqueConstraint('helper_user_id', 'day', name=op.f('uq_help_alerts_helper_user_id_day'))
+    )
+    with op.batch_alter_table('help_alerts', schema=None) as batch_op:
+        batch_op.create_index('ix_help_alerts_district_created', ['district', 'created_at'], unique=False)
+
     op.create_table('ingest_rejects',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
@@ -250,6 +295,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_areas')),
     sa.UniqueConstraint('area', 'since', name=op.f('uq_risk_areas_area_since'))
     )
+    op.create_table('trace_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trace_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by', sa.Integer(), nullable=True),
+    sa.Column('requested_at', venuecode.db.Instant(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decided_at', venuecode.db.Instant(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('outcome', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by'], ['users.id'], name=op.f('fk_trace_actions_decided_by_users')),
+    sa.ForeignKeyConstraint(['requested_by'], ['users.id'], name=op.f('fk_trace_actions_requested_by_users')),
+    sa.ForeignKeyConstraint(['trace_id'], ['traces.id'], name=op.f('fk_trace_actions_trace_id_traces')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_trace_actions'))
+    )
+    with op.batch_alter_table('trace_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_trace_actions_trace_id'), ['trace_id'], unique=False)
+
     op.create_table('vaccinations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('id_number', sa.String(length=18), nullable=False),
@@ -333,6 +396,10 @@ def downgrade() -> None:
 
     op.drop_table('venue_sub_areas')
     op.drop_table('vaccinations')
+    with op.batch_alter_table('trace_actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_trace_actions_trace_id'))
+
+    op.drop_table('trace_actions')
     op.drop_table('risk_areas')
     op.drop_table('persons')
     op.drop_table('nucleic_acid_tests')
@@ -341,6 +408,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ingest_rejects_batch_id'))
 
     op.drop_table('ingest_rejects')
+    with op.batch_alter_table('help_alerts', schema=None) as batch_op:
+        batch_op.drop_index('ix_help_alerts_district_created')
+
+    op.drop_table('help_alerts')
     op.drop_table('health_codes')
     with op.batch_alter_table('citizen_cards', schema=None) as batch_op:
         batch_op.drop_index('ix_citizen_cards_id_number')
@@ -352,6 +423,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_venues_district'))
 
     op.drop_table('venues')
+    op.drop_table('traces')
+    op.drop_table('paper_codes')
     with op.batch_alter_table('ingest_batches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ingest_batches_source'))
         batch_op.drop_index(batch_op.f('ix_ingest_batches_kind'))

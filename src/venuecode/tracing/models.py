@@ -1,0 +1,62 @@
+"""Stored traces and the actions a supervisor approves on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from venuecode.db import Base, Instant
+
+
+class Trace(Base):
+    """One run of the tracing engine: who ran it, why, on which cases, and its result.
+
+    `result_json` holds `tracing.core.result_to_json_dict(...)` exactly as the API returns
+    it, so a trace can be shown, exported and acted on later without recomputing.
+    """
+
+    __tablename__ = "traces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    as_of: Mapped[datetime] = mapped_column(Instant())
+    # JSON list of the case id numbers, and JSON of the options given.
+    cases: Mapped[str] = mapped_column(Text)
+    options: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(16), default="done")
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    venues: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float | None] = mapped_column()
+    result_json: Mapped[str] = mapped_column(Text, default="{}")
+
+    def result(self) -> dict[str, Any]:
+        value: dict[str, Any] = orjson.loads(self.result_json)
+        return value
+
+
+class TraceAction(Base):
+    """A request to push health-code changes for a trace's contacts, and its approval.
+
+    The tracer requests; a supervisor who is not the requester approves (four eyes).
+    """
+
+    __tablename__ = "trace_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trace_id: Mapped[int] = mapped_column(ForeignKey("traces.id"), index=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(Instant())
+    # requested | approved | rejected | applied | failed
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(Instant())
+    note: Mapped[str] = mapped_column(Text, default="")
+    # JSON: {"red": n, "yellow": n} pushed, and any failures.
+    outcome: Mapped[str] = mapped_column(Text, default="{}")
