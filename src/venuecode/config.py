@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     healthcode_webhook_url: str | None = None
 
     cjk_font: Path | None = None
+    vendor_dir: Path | None = None
     upload_max_mb: int = Field(default=512, ge=1, le=8192)
 
     default_test_window_hours: int = Field(default=72, ge=0)

@@ -35,17 +35,12 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(slots=True)
 class _Link:
-    """Exposure of one person to one source: total micros, evidence, first overlap start."""
+    """Exposure of one person to one source: total micros, first overlap start, and the
+    overlaps as plain tuples (Evidence objects are made only for the chosen source)."""
 
+    first: int
     micros: int = 0
-    first: int | None = None
-    evidence: list[Evidence] = field(default_factory=list)
-
-    def add(self, venue: str, start: int, end: int) -> None:
-        self.micros += end - start
-        self.evidence.append(Evidence(venue, start, end))
-        if self.first is None or start < self.first:
-            self.first = start
+    overlaps: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 # person -> source -> link, for every pair with a positive overlap
@@ -118,7 +113,7 @@ def trace(
             tier,
             src,
             minutes(link.micros),
-            sorted(link.evidence, key=lambda e: (e.start, e.end, e.venue)),
+            [Evidence(v, s, e) for v, s, e in sorted(link.overlaps, key=_by_time)],
         )
         for person, (tier, src, link) in reported.items()
     ]
@@ -130,6 +125,10 @@ def trace(
         contacts=contacts,
         venues=_exposed_venues(case_exposure),
     )
+
+
+def _by_time(overlap: tuple[str, int, int]) -> tuple[int, int, str]:
+    return overlap[1], overlap[2], overlap[0]
 
 
 def _validate(cases: Sequence[Case], options: TraceOptions) -> None:
@@ -164,7 +163,8 @@ def _exposure_intervals(
             clipped = clip(iv, *window)
             if clipped is not None:
                 out.add(clipped)
-    return sorted(out)
+    # A key, not Interval's generated ordering: much faster on large outbreaks.
+    return sorted(out, key=lambda i: (i.venue, i.start, i.end, i.person))
 
 
 def _links(sources: list[Interval], source: PresenceSource, excluded: set[str]) -> _Links:
@@ -177,12 +177,18 @@ def _links(sources: list[Interval], source: PresenceSource, excluded: set[str]) 
         if iv.person not in excluded and iv.end > iv.start
     }
     links: _Links = {}
+    # The hot loop of a trace (one turn per overlapping pair): kept inline on purpose.
     for a, b, start, end in overlapping_pairs(sources, others):
-        by_source = links.setdefault(b.person, {})
+        by_source = links.get(b.person)
+        if by_source is None:
+            by_source = links[b.person] = {}
         link = by_source.get(a.person)
         if link is None:
-            link = by_source[a.person] = _Link()
-        link.add(a.venue, start, end)
+            link = by_source[a.person] = _Link(start)
+        elif start < link.first:
+            link.first = start
+        link.micros += end - start
+        link.overlaps.append((a.venue, start, end))
     return links
 
 
@@ -193,7 +199,7 @@ def _strongest(by_source: dict[str, _Link]) -> tuple[str, _Link]:
 
 def _first_contact(by_source: dict[str, _Link]) -> int:
     # Over pairs with ANY source of the level above, not only the strongest.
-    return min(link.first for link in by_source.values() if link.first is not None)
+    return min(link.first for link in by_source.values())
 
 
 def _exposed_venues(case_exposure: list[Interval]) -> list[ExposedVenue]:

@@ -12,6 +12,7 @@ log = logging.getLogger("venuecode.web")
 # module path -> attribute holding an APIRouter
 ROUTERS: list[tuple[str, str]] = [
     ("venuecode.web.pages", "router"),
+    ("venuecode.web.vendor", "router"),
     ("venuecode.people.api", "router"),
     ("venuecode.people.pages", "router"),
     ("venuecode.venues.api", "router"),

@@ -1,0 +1,70 @@
+"""Pages for paper health codes: apply / reissue / revoke, and the staff look-up `/h/{token}`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from venuecode import clock
+from venuecode.access.roles import Permission
+from venuecode.assist.deps import paper_key
+from venuecode.assist.flow import card_response
+from venuecode.assist.identify import Method, by_number_and_name
+from venuecode.assist.paper_codes import issue_paper_code, reissue_paper_code, revoke_paper_code
+from venuecode.assist.status import paper_code_status, require_staff
+from venuecode.errors import DomainError
+from venuecode.people.models import User
+from venuecode.scans.service import IdentityRequired
+from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Applicant = Annotated[User, Depends(require(Permission.SCAN))]
+
+
+@router.get("/assist/paper-codes", response_class=HTMLResponse)
+def paper_form(request: Request, user: Applicant) -> Response:
+    return render(request, "assist/paper_codes.html", {"error": None, "done": None})
+
+
+@router.post("/assist/paper-codes", response_class=HTMLResponse)
+def paper_submit(request: Request, user: Applicant, session: SessionDep, state: StateDep,
+                 locale: LocaleDep, action: Annotated[str, Form()],
+                 id_number: Annotated[str, Form(max_length=32)],
+                 name: Annotated[str, Form(max_length=64)]) -> Response:
+    now = clock.now()
+    try:
+        if user.id_number is None:
+            raise IdentityRequired()
+        identity = by_number_and_name(session, id_number, name, Method.ID_TYPED, now.date())
+        actor = actor_of(user, request)
+        if action == "revoke":
+            revoke_paper_code(session, actor, identity.id_number, now)
+            session.commit()
+            return render(request, "assist/paper_codes.html", {"error": None, "done": "revoked"})
+        if action == "reissue":
+            code = reissue_paper_code(session, actor, user.id, identity.id_number, now)
+        else:
+            code = issue_paper_code(session, actor, user.id, identity.id_number, now)
+        response = card_response(paper_key(state), code, identity.name)
+        session.commit()
+        return response
+    except DomainError as exc:
+        session.rollback()
+        return render(request, "assist/paper_codes.html",
+                      {"error": exc.message(locale), "done": None, "name": name},
+                      status_code=exc.status)
+
+
+@router.get("/h/{token}", response_class=HTMLResponse)
+def paper_status_page(token: str, request: Request, user: CurrentUser, session: SessionDep,
+                      state: StateDep) -> Response:
+    """What staff see when they scan a paper card: the CURRENT colour, large."""
+    require_staff(user)
+    status = paper_code_status(session, paper_key(state), actor_of(user, request), token)
+    session.commit()
+    response = render(request, "assist/paper_status.html", {"s": status})
+    response.headers["Cache-Control"] = "no-store"
+    return response
