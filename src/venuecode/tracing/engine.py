@@ -70,9 +70,7 @@ def trace(
         )
         for c in cases
     ]
-    case_exposure = _exposure_intervals(
-        source, {w.person: (w.window_start, w.window_end) for w in case_windows}
-    )
+    case_exposure = _exposure_intervals(source, {w.person: (w.window_start, w.window_end) for w in case_windows})
     _report(progress, "cases", 1, total_steps)
 
     excluded = {c.person for c in cases}  # never reported as contacts
@@ -93,9 +91,7 @@ def trace(
         # Rule 5.3: candidates are neither cases nor in a chain tier already; general
         # contacts stay candidates because every chain tier outranks general.
         excluded |= current.keys()
-        windows = {
-            k: (first, options.contact_isolated.get(k, as_of)) for k, first in current.items()
-        }
+        windows = {k: (first, options.contact_isolated.get(k, as_of)) for k, first in current.items()}
         links = _links(_exposure_intervals(source, windows), source, excluded)
         current = {}
         for person, by_source in links.items():
@@ -146,9 +142,7 @@ def _validate(cases: Sequence[Case], options: TraceOptions) -> None:
         seen.add(c.person)
 
 
-def _exposure_intervals(
-    source: PresenceSource, windows: Mapping[str, tuple[int, int]]
-) -> list[Interval]:
+def _exposure_intervals(source: PresenceSource, windows: Mapping[str, tuple[int, int]]) -> list[Interval]:
     """Presence intervals of each person clipped to that person's window, sorted."""
     live = {p: w for p, w in windows.items() if w[1] > w[0]}
     if not live:
@@ -172,9 +166,7 @@ def _links(sources: list[Interval], source: PresenceSource, excluded: set[str]) 
     if not sources:
         return {}
     others = {
-        iv
-        for iv in source.intervals_at(merged_windows(sources))
-        if iv.person not in excluded and iv.end > iv.start
+        iv for iv in source.intervals_at(merged_windows(sources)) if iv.person not in excluded and iv.end > iv.start
     }
     links: _Links = {}
     # The hot loop of a trace (one turn per overlapping pair): kept inline on purpose.
@@ -207,8 +199,7 @@ def _exposed_venues(case_exposure: list[Interval]) -> list[ExposedVenue]:
     for iv in case_exposure:
         by_venue.setdefault(iv.venue, []).append(iv)
     return [
-        ExposedVenue(v, sorted(ivs, key=lambda i: (i.start, i.end, i.person)))
-        for v, ivs in sorted(by_venue.items())
+        ExposedVenue(v, sorted(ivs, key=lambda i: (i.start, i.end, i.person))) for v, ivs in sorted(by_venue.items())
     ]
 
 

@@ -13,9 +13,7 @@ def dwell_micros(dwell_minutes: float) -> int:
     return round(dwell_minutes * MICROS_PER_MINUTE)
 
 
-def presence_intervals(
-    checkins: Iterable[CheckIn], dwell_minutes: Callable[[str], float]
-) -> list[Interval]:
+def presence_intervals(checkins: Iterable[CheckIn], dwell_minutes: Callable[[str], float]) -> list[Interval]:
     """Rule 2: each kept check-in becomes `[scanned_at, end)`; empty intervals are dropped.
 
     Sorted by (person, start). Per person the intervals never overlap.

@@ -20,6 +20,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.scans.api", "router"),
     ("venuecode.scans.pages", "router"),
     ("venuecode.scans.staff", "router"),
+    ("venuecode.assist.api", "router"),
+    ("venuecode.assist.pages", "router"),
     ("venuecode.ingest.api", "router"),
     ("venuecode.ingest.pages", "router"),
 ]
