@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from venuecode import clock
 from venuecode.access.roles import Role
+from venuecode.facts.models import HealthCodeRecord, NucleicAcidTestRecord, VaccinationRecord
+from venuecode.people.idnumber import make_id_number
 from venuecode.audit.service import Actor
 from venuecode.people.models import User
 from venuecode.people.service import create_user
@@ -15,6 +21,11 @@ from venuecode.venues.models import Venue
 from venuecode.venues.schemas import VenueApplication
 from venuecode.venues.service import apply_for_venue, approve_venue
 
+DEMO_CITIZEN_NAME = "张三"
+DEMO_CITIZEN_ID = make_id_number("330106", date(1958, 6, 1), 17)
+# Import order: venues before the check-ins that name them.
+CITY_KINDS = ("venues", "persons", "citizen_cards", "health_codes", "nucleic_acid_tests",
+              "vaccinations", "itineraries", "risk_areas", "checkins", "cases")
 DEMO_PASSWORD = "demo-password-2022"  # noqa: S105 - printed by `demo`, for demo data only
 
 
@@ -65,6 +76,8 @@ def seed_demo(session: Session) -> bool:
         password = DEMO_PASSWORD if account.role not in (Role.CITIZEN, Role.VENUE_MANAGER) else None
         users[account.role] = create_user(session, actor, account.phone, account.role,
                                           account.name, password, account.district)
+    citizen = users[Role.CITIZEN]
+    citizen.id_number, citizen.real_name = DEMO_CITIZEN_ID, DEMO_CITIZEN_NAME
     manager = users[Role.VENUE_MANAGER]
     for venue_id, name, category, district, address, areas in VENUES:
         application = VenueApplication(
@@ -84,3 +97,45 @@ def seed_demo(session: Session) -> bool:
 
 def demo_venues(session: Session) -> list[Venue]:
     return list(session.scalars(select(Venue).order_by(Venue.id)))
+
+
+def refresh_demo_citizen(session: Session, now: datetime | None = None) -> None:
+    """Green code, a negative test 12 hours old and two doses, so the demo citizen passes
+    whenever the demo is started (the test would otherwise expire after three days)."""
+    now = now or clock.now()
+    prov = {"source": "demo", "batch_id": None, "received_at": now}
+    code = session.get(HealthCodeRecord, DEMO_CITIZEN_ID)
+    if code is None:
+        session.add(HealthCodeRecord(id_number=DEMO_CITIZEN_ID, color="green",
+                                     since=now - timedelta(days=30), reason=None, **prov))
+    session.add(NucleicAcidTestRecord(id_number=DEMO_CITIZEN_ID,
+                                      sampled_at=now - timedelta(hours=12), result="negative",
+                                      reported_at=now - timedelta(hours=6),
+                                      institution="杭州市西湖区疾控中心", **prov))
+    if session.scalar(select(VaccinationRecord.id).where(
+            VaccinationRecord.id_number == DEMO_CITIZEN_ID).limit(1)) is None:
+        for dose in (1, 2):
+            session.add(VaccinationRecord(id_number=DEMO_CITIZEN_ID, dose=dose,
+                                          vaccinated_at=now - timedelta(days=400 - 30 * dose),
+                                          product="北京生物", **prov))
+    session.flush()
+
+
+def load_city(session: Session, persons: int, seed: int = 1) -> dict[str, dict[str, int]]:
+    """A simulated city loaded through the real importer (every data kind)."""
+    from venuecode.ingest.service import import_file
+    from venuecode.sim.city import SimParams
+    from venuecode.sim.writer import default_end, generate_city
+
+    venues = max(40, persons // 25)
+    # More cases than a real city of this size would have, so tracers have chains to explore.
+    params = SimParams(persons=persons, venues=venues, days=14, seed=seed, end=default_end(),
+                       cases=max(5, persons // 400))
+    counts: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_city(params, Path(tmp))
+        for kind in CITY_KINDS:
+            summary = import_file(session, kind, Path(tmp) / f"{kind}.csv",
+                                  source="simulated-city", actor=Actor.cli())
+            counts[kind] = summary.counts()
+    return counts

@@ -10,7 +10,16 @@ import typer
 from venuecode.cli.common import session_scope, settings
 from venuecode.cli.serve import prepare
 from venuecode.config import set_settings
-from venuecode.demo import ACCOUNTS, DEMO_PASSWORD, demo_venues, seed_demo
+from venuecode.demo import (
+    ACCOUNTS,
+    DEMO_CITIZEN_ID,
+    DEMO_CITIZEN_NAME,
+    DEMO_PASSWORD,
+    demo_venues,
+    load_city,
+    refresh_demo_citizen,
+    seed_demo,
+)
 from venuecode.venues.service import CodeSigner, venue_token
 
 
@@ -18,6 +27,9 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Only create the data.")] = False,
+    city: Annotated[int, typer.Option(
+        help="Also load a simulated city of this many persons (every data kind, through "
+             "the importer; 0 = none).")] = 0,
 ) -> None:
     """Create a demo city (venues, approved codes, an account for every role) and serve it."""
     s = settings()
@@ -28,6 +40,11 @@ def demo(
     prepare()
     with session_scope() as session:
         created = seed_demo(session)
+        refresh_demo_citizen(session)
+        if city:
+            typer.echo(f"loading a simulated city of {city} persons ...")
+            for kind, counts in load_city(session, city).items():
+                typer.echo(f"  {kind}: {counts['accepted']} new, {counts['rejected']} rejected")
         signer = CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
         venues = demo_venues(session)
         typer.echo("demo data " + ("created" if created else "already present"))
@@ -44,6 +61,8 @@ def demo(
         extra = f"  password {DEMO_PASSWORD}" if account.role not in ("citizen",
                                                                       "venue_manager") else ""
         typer.echo(f"  {account.phone}  {account.role.value:<20} {account.name}{extra}")
+    typer.echo(f"The citizen {ACCOUNTS[0].phone} is bound to {DEMO_CITIZEN_NAME} "
+               f"{DEMO_CITIZEN_ID} with a green code and a fresh negative test.")
     if not no_serve:
         from venuecode.cli.serve import serve
 
