@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from venuecode import clock
 from venuecode.access.roles import Role
+from venuecode.audit.service import Actor
 from venuecode.facts.models import HealthCodeRecord, NucleicAcidTestRecord, VaccinationRecord
 from venuecode.people.idnumber import make_id_number
-from venuecode.audit.service import Actor
 from venuecode.people.models import User
 from venuecode.people.service import create_user
 from venuecode.venues.models import Venue
