@@ -124,8 +124,8 @@ def refresh_demo_citizen(session: Session, now: datetime | None = None) -> None:
 def load_city(session: Session, persons: int, seed: int = 1) -> dict[str, dict[str, int]]:
     """A simulated city loaded through the real importer (every data kind)."""
     from venuecode.ingest.service import import_file
-    from venuecode.sim.city import SimParams
-    from venuecode.sim.writer import default_end, generate_city
+    from venuecode.sim.city import SimParams, default_end
+    from venuecode.sim.writer import generate_city
 
     venues = max(40, persons // 25)
     # More cases than a real city of this size would have, so tracers have chains to explore.
