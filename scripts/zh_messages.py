@@ -129,6 +129,46 @@ ZH = {
     "Recent batches": "最近导入批次",
     "All sources": "全部来源",
     "Received": "接收时间",
+    # Help-scan (帮扫), paper codes, gate scanner, alerts
+    "Help-scan": "帮扫",
+    "Help-scan · the warmth of Hangzhou": "帮扫·杭州的温暖",
+    "Helped today: %(n)s people": "今日已帮扫 %(n)s 人",
+    "Check what was read from the ID card": "请核对从身份证识别出的信息",
+    "Confirm and check in": "确认并登记",
+    "If anything is wrong, correct it or take the photo again below.": "如有错误，请更正或在下方重新拍照。",
+    "Add a person (%(n)s of %(max)s)": "添加被帮扫人（第%(n)s人，最多%(max)s人）",
+    "Photo of the ID card": "拍摄身份证（人像面）",
+    "Read the ID card": "识别身份证",
+    "Citizen card number": "市民卡号",
+    "Photo of the health code (paper card)": "拍摄健康码（代办卡）",
+    "At most %(max)s people can be helped per scan.": "每次最多帮%(max)s人扫码。",
+    "Helped people's details are not kept on your account; this page cannot be opened again later.":
+        "被帮扫人的信息不会保存在您的账号中，本页面离开后无法再次打开。",
+    "Done": "完成",
+    "Paper health code": "健康码代办",
+    ("For a person without a phone: apply with their name and ID number and print the card. "
+     "Scanning the card shows their current health code colour."):
+        "为没有手机的人代办：填写其姓名和身份证号码并打印卡片。扫描卡片即可查看其实时健康码颜色。",
+    "The card was revoked. Reissue to print a new one.": "该卡已挂失作废，补办即可打印新卡。",
+    "Apply and print (PDF)": "申请并打印（PDF）",
+    "Card lost: reissue (PDF)": "卡片遗失：补办（PDF）",
+    "Revoke the card": "挂失作废",
+    "Applications are recorded under your name.": "代办记录将以您的实名留存。",
+    "Current colour, looked up now": "实时健康码颜色",
+    "Card issue %(n)s": "第%(n)s版",
+    "Help-scan alerts": "帮扫异常提醒",
+    "Accounts that helped more than %(n)s different people in one day.": "单日帮扫超过%(n)s个不同人员的账号。",
+    "Day": "日期",
+    "Account": "账号",
+    "People helped": "帮扫人数",
+    "No alerts.": "暂无提醒。",
+    "Gate scanner": "数字哨兵",
+    "Queued offline:": "离线待上传：",
+    "Recorded offline; verify by hand": "已离线记录，请人工核验",
+    "Not recognised": "无法识别",
+    "Who used my data": "谁使用了我的数据",
+    "Every time epidemic-control staff look at or act on your personal data, it is recorded here with the reason.":
+        "防疫工作人员每次查看或处理您的个人数据，都会连同原因记录在此。",
 }
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from venuecode.audit.models import AuditEvent
 from fastapi.responses import JSONResponse
 
 from venuecode.audit.actions import AuditAction
@@ -83,3 +86,24 @@ def put_identity(body: IdentityRequest, request: Request, user: CurrentUser,
     bind_identity(session, actor_of(user, request), user, body.id_number, body.name)
     session.commit()
     return me_out(user)
+
+
+# Actions on a person that their owner is shown; self-service actions are left out.
+_VISIBLE_ACTIONS = ("person.viewed", "trace.run", "trace.exported", "scan.help_recorded",
+                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read")
+
+
+@router.get("/me/access-log")
+def access_log(user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
+    """Who looked at or acted on my personal data: when, which role, what, and why."""
+    if user.id_number is None:
+        return []
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_type == "person",
+                                 AuditEvent.subject_id == user.id_number,
+                                 AuditEvent.action.in_(_VISIBLE_ACTIONS))
+        .order_by(AuditEvent.at.desc()).limit(200))
+    # The role, not the staff member's identity: citizens learn that and why their data was
+    # used; naming individual tracers would expose them.
+    return [{"at": e.at.isoformat(), "role": e.actor_role, "action": e.action,
+             "reason": e.reason} for e in events]

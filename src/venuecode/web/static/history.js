@@ -18,3 +18,19 @@
       });
     });
 })();
+
+// Who looked at or acted on my data (GET /api/v1/me/access-log): time, role, reason.
+(function () {
+  var list = document.getElementById("access-log");
+  if (!list) { return; }
+  fetch("/api/v1/me/access-log", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+    .then(function (events) {
+      list.textContent = "";
+      if (!events.length) { var none = document.createElement("li"); none.textContent = "—"; list.appendChild(none); return; }
+      events.forEach(function (e) {
+        var li = document.createElement("li");
+        li.textContent = new Date(e.at).toLocaleString() + " · " + e.role + " · " + e.action + (e.reason ? " · " + e.reason : "");
+        list.appendChild(li);
+      });
+    });
+})();
