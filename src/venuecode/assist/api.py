@@ -204,7 +204,7 @@ def post_sentinel_checkins(venue_id: str, body: SentinelUpload, request: Request
 def get_help_alerts(request: Request, user: DistrictViewer, session: SessionDep
                     ) -> list[HelpAlertOut]:
     alerts = alerts_for(session, user)
-    record(session, actor_of(user, request), AuditAction.PERSON_VIEWED, "help_alerts",
+    record(session, actor_of(user, request), AuditAction.HELP_ALERTS_VIEWED, "help_alerts",
            user.district or "*", count=len(alerts))
     session.commit()
     return [HelpAlertOut(id=a.id, helper_user_id=a.helper_user_id, day=a.day,

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from venuecode.venues.fonts import find_cjk_font, pick_face
-from venuecode.venues.poster import _subset_font, qr_matrix
+from venuecode.venues.poster import subset_font, qr_matrix
 
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, fits a wallet and a card sleeve
 QR_SIZE = 46.0  # mm including the quiet zone; modules stay ~1 mm for cheap printers
@@ -55,7 +55,7 @@ def render_card_pdf(content: CardContent, font_path: Path | None = None) -> byte
     pdf.set_title("健康码（代办卡）")
     with tempfile.TemporaryDirectory(prefix="venuecode-card-") as folder:
         used = "".join(text for text, _, _ in lines) + "0123456789*X-·第版签发"
-        pdf.add_font("cjk", "", str(_subset_font(face, used, Path(folder))))
+        pdf.add_font("cjk", "", str(subset_font(face, used, Path(folder))))
         pdf.add_page()
         pdf.set_draw_color(11, 107, 58)
         pdf.set_line_width(0.6)

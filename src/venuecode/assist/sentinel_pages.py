@@ -31,7 +31,7 @@ def sentinel_page(venue_id: str, request: Request, user: CurrentUser,
 def help_alerts_page(request: Request, user: DistrictViewer, session: SessionDep) -> Response:
     alerts = alerts_for(session, user)
     # The page names accounts that helped many people: a look at personal data, audited.
-    record(session, actor_of(user, request), AuditAction.PERSON_VIEWED, "help_alerts",
+    record(session, actor_of(user, request), AuditAction.HELP_ALERTS_VIEWED, "help_alerts",
            user.district or "*", count=len(alerts))
     session.commit()
     return render(request, "assist/help_alerts.html",

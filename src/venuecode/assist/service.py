@@ -121,7 +121,7 @@ def maybe_alert(session: Session, settings: Settings, actor: Actor, helper: User
         session.flush()
         # No dedicated action name yet (audit/actions.py belongs to another change):
         # the alert is audited as a help-scan event on the subject "help_alert".
-        record(session, actor, AuditAction.HELP_SCAN_RECORDED, "help_alert", alert.id,
+        record(session, actor, AuditAction.HELP_ALERT_RAISED, "help_alert", alert.id,
                reason="help_alert_raised", helper_user_id=helper.id, distinct_persons=count)
     else:
         alert.distinct_persons, alert.updated_at = count, now

@@ -38,5 +38,7 @@ class AuditAction(enum.StrEnum):
     PAPER_CODE_ISSUED = "paper_code.issued"
     PAPER_CODE_REVOKED = "paper_code.revoked"
     ID_CARD_READ = "assist.id_card_read"
+    HELP_ALERT_RAISED = "assist.help_alert_raised"
+    HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"
     # Retention
     RETENTION_PURGED = "retention.purged"

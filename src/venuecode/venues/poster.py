@@ -511,7 +511,7 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return value >> 16, (value >> 8) & 0xFF, value & 0xFF
 
 
-def _subset_font(face: FontFace, text: str, folder: Path) -> Path:
+def subset_font(face: FontFace, text: str, folder: Path) -> Path:
     """A small font file holding only the glyphs of `text`.
 
     fpdf2 would otherwise parse the whole 20 MB CJK collection and subset it itself,
@@ -552,7 +552,7 @@ def _render_pdf(ops: list[Op], faces: dict[bool, FontFace], content: PosterConte
             if bold and not has_bold:
                 continue
             used = "".join(t.text for t in texts if t.bold == bold or not has_bold)
-            pdf.add_font("cjk", style, str(_subset_font(faces[bold], used, Path(folder))))
+            pdf.add_font("cjk", style, str(subset_font(faces[bold], used, Path(folder))))
         pdf.add_page()
         for op in ops:
             if isinstance(op, Box):

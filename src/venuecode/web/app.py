@@ -50,9 +50,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.state.sessionmaker = app.state.venuecode.sessionmaker
     errors.install(app)
 
-    static_dir = resources.files("venuecode.web").joinpath("static")
-    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
-
     @app.get("/healthz", tags=["ops"])
     def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -60,4 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     from venuecode.web.routers import include_routers
 
     include_routers(app)
+    # After the routers: /static/vendor/* is a route (npm files), the rest is this folder.
+    static_dir = resources.files("venuecode.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     return app

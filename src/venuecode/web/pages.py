@@ -25,5 +25,7 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/admin/district", "District scan volumes"))
         if has_permission(role, Permission.INGEST_UPLOAD):
             links.append(("/admin/ingest", "Import data"))
+        links += [("/tracing", "Contact tracing")] if has_permission(role, Permission.TRACE_RUN) else []
         links.append(("/me/scans", "My scans"))
+        links.append(("/assist/paper-codes", "Paper health codes"))
     return render(request, "home.html", {"user": user, "links": links})
