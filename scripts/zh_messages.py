@@ -118,11 +118,11 @@ ZH = {
     "Source (department)": "数据来源（部门）",
     "File": "文件",
     "Import": "导入",
-    "read": "读取",
-    "accepted": "新增",
-    "replaced": "更新",
-    "unchanged": "未变",
-    "rejected": "拒收",
+    "Read": "读取",
+    "New": "新增",
+    "Updated": "更新",
+    "Unchanged": "未变",
+    "Refused": "拒收",
     "Row": "行号",
     "Reasons": "原因",
     "Download all rejected rows (CSV)": "下载全部拒收记录（CSV）",
@@ -169,6 +169,8 @@ ZH = {
     "Who used my data": "谁使用了我的数据",
     "Every time epidemic-control staff look at or act on your personal data, it is recorded here with the reason.":
         "防疫工作人员每次查看或处理您的个人数据，都会连同原因记录在此。",
+    "Paper health codes": "健康码代办",
+    "Gate scanner mode": "数字哨兵模式",
 }
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from venuecode.venues.fonts import find_cjk_font, pick_face
-from venuecode.venues.poster import subset_font, qr_matrix
+from venuecode.venues.poster import qr_matrix, subset_font
 
 CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, fits a wallet and a card sleeve
 QR_SIZE = 46.0  # mm including the quiet zone; modules stay ~1 mm for cheap printers

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from venuecode.audit.models import AuditEvent
-from fastapi.responses import JSONResponse
-
 from venuecode.audit.actions import AuditAction
+from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import record
 from venuecode.errors import NotAuthenticated
 from venuecode.people import auth
