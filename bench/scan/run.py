@@ -109,13 +109,47 @@ def seed(env: dict[str, str], users: int, venues: int) -> list[tuple[str, str]]:
             for j in range(3)]
 
 
+def _proc_stats() -> list[tuple[int, int, str, float]]:
+    """(pid, ppid, command, CPU seconds) of every process, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    rows = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        rows.append((int(entry.name), int(fields[1]), comm,
+                     (int(fields[11]) + int(fields[12])) / tick))
+    return rows
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU used so far by the server's process tree and by all postgres processes.
+
+    The machine is shared: these per-request costs are steadier than requests/s under load
+    (postgres includes other users of the cluster, if any).
+    """
+    rows = _proc_stats()
+    tree = {server_pid}
+    for _ in range(3):
+        tree |= {pid for pid, ppid, _, _ in rows if ppid in tree}
+    return {"server": sum(c for pid, _, _, c in rows if pid in tree),
+            "postgres": sum(c for _, _, comm, c in rows if comm == "postgres")}
+
+
 def wrk(url: str, seconds: int, connections: int, script: Path | None,
-        extra_env: dict[str, str]) -> dict[str, object]:
+        extra_env: dict[str, str], server_pid: int) -> dict[str, object]:
+    before = cpu_seconds(server_pid)
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True,
                          env={**os.environ, **extra_env}).stdout
+    after = cpu_seconds(server_pid)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def pct(p: str) -> float:
@@ -126,7 +160,18 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None,
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     status = re.search(r"STATUS(.*)", out)
+    # wrk's own count of failures: any non-2xx/3xx answer, and connect/read/timeout errors.
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:(.*)", out)
+    done = re.search(r"(\d+) requests in", out)
+    count = max(int(done.group(1)) if done else 1, 1)
     return {"rps": rate, "p50_ms": pct("50"), "p99_ms": pct("99"),
+            "server_cpu_ms_per_req": round((after["server"] - before["server"]) * 1000 / count,
+                                           3),
+            "postgres_cpu_ms_per_req": round(
+                (after["postgres"] - before["postgres"]) * 1000 / count, 3),
+            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+            "socket_errors": errors.group(1).strip() if errors else "",
             "statuses": status.group(1).strip() if status else "", "raw": out}
 
 
@@ -164,13 +209,13 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        health = wrk(f"{base}/healthz", args.seconds, args.connections, None, {})
+        health = wrk(f"{base}/healthz", args.seconds, args.connections, None, {}, server.pid)
         scans = wrk(base, args.seconds, args.connections, Path(__file__).with_name("scan.lua"),
-                    {"SCAN_PAIRS": str(pairs_file)})
+                    {"SCAN_PAIRS": str(pairs_file)}, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -3,10 +3,10 @@
 The ORM version took ~11 round trips per scan (user, venue, health code, tests, doses,
 itinerary, case, marks, risk areas, repeat check, insert, commit). Here a scan is:
 one UNION ALL select (venue + every fact kind + the latest entry at this venue within
-`scan_repeat_minutes`), the policy in Python, and one INSERT ... RETURNING. Risk areas (a
-small table, published in batches) come from a per-process cache refreshed every
-`RISK_CACHE_SECONDS`; accounts from `web.deps.UserCache`. The venue row is read fresh on
-every scan, so a revoke or re-issue is refused from the very next scan.
+`scan_repeat_minutes`, and for the API the account row), the policy in Python, and one
+INSERT ... RETURNING. Risk areas (a small table, published in batches) come from a
+per-process cache refreshed every `RISK_CACHE_SECONDS`. Account and venue are read fresh
+on every scan: a sign-out, deactivation, revoke or re-issue applies to the very next scan.
 
 Rows share one shape (k, s1..s5, n1..n4): `k` names the kind, the rest are the kind's text
 and integer columns (times are Instant = BIGINT microseconds, see `venuecode.db`).
@@ -14,13 +14,15 @@ and integer columns (times are Instant = BIGINT microseconds, see `venuecode.db`
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,60 +47,110 @@ from venuecode.timeutil import from_micros, to_micros
 from venuecode.venues.models import SubArea, Venue
 from venuecode.venues.service import ResolvedCode, check_code
 from venuecode.venues.tokens import CodeClaims, CodeKind
-from venuecode.web.deps import UserCache
+from venuecode.web.deps import ScanUser
 
 # A newly published or lifted risk area reaches scans within this bound.
 RISK_CACHE_SECONDS = 5.0
 
 
-def _scan_sql(venue_pk: str, sub_area: bool) -> TextClause:
+def _scan_sql(venue_pk: str, sub_area: bool, person: str, account: bool) -> str:
     area = (
         "UNION ALL SELECT 'A', a.name, NULL, NULL, NULL, NULL, a.id, a.code_issue, a.venue_pk,"
         " CASE WHEN a.active THEN 1 ELSE 0 END FROM venue_sub_areas a WHERE a.id = :object_id\n"
         if sub_area else ""
     )
-    # Only the two fixed fragments above are interpolated; every value is a bound parameter.
-    return text(f"""
+    user = (
+        "UNION ALL SELECT 'U', u.role, u.id_number, u.real_name, NULL, NULL, u.id,"
+        " u.token_version, CASE WHEN u.active THEN 1 ELSE 0 END, NULL"
+        " FROM users u WHERE u.id = :uid\n"
+        if account else ""
+    )
+    # Only the fixed fragments above are interpolated; every value is a bound parameter.
+    # `p` once (MATERIALIZED), not a users lookup per branch. `r.venue_pk + 0` keeps the
+    # repeat check on the person's index (a handful of rows), never on a busy venue's.
+    return f"""
+WITH p AS MATERIALIZED (SELECT {person} AS id_number)
 SELECT 'V' AS k, v.venue_id AS s1, v.name AS s2, v.category AS s3, v.district AS s4,
        v.status AS s5, v.id AS n1, v.code_issue AS n2, v.test_window_hours AS n3,
        CASE WHEN v.require_full_vaccination IS NULL THEN NULL
             WHEN v.require_full_vaccination THEN 1 ELSE 0 END AS n4
   FROM venues v WHERE v.id = {venue_pk}
-{area}UNION ALL SELECT 'H', h.color, h.reason, NULL, NULL, NULL, h.since, NULL, NULL, NULL
-  FROM health_codes h WHERE h.id_number = :idn
+{area}{user}UNION ALL SELECT 'H', h.color, h.reason, NULL, NULL, NULL, h.since, NULL, NULL, NULL
+  FROM health_codes h WHERE h.id_number = (SELECT p.id_number FROM p)
 UNION ALL SELECT 'T', t.result, t.institution, NULL, NULL, NULL, t.sampled_at, t.reported_at,
        NULL, NULL
-  FROM nucleic_acid_tests t WHERE t.id_number = :idn AND t.sampled_at >= :test_since
+  FROM nucleic_acid_tests t WHERE t.id_number = (SELECT p.id_number FROM p) AND t.sampled_at >= :test_since
 UNION ALL SELECT 'X', x.product, NULL, NULL, NULL, NULL, x.dose, x.vaccinated_at, NULL, NULL
-  FROM vaccinations x WHERE x.id_number = :idn
+  FROM vaccinations x WHERE x.id_number = (SELECT p.id_number FROM p)
 UNION ALL SELECT 'I', i.city, NULL, NULL, NULL, NULL, i.arrived_at, i.left_at, NULL, NULL
   FROM itineraries i
- WHERE i.id_number = :idn AND (i.left_at IS NULL OR i.left_at >= :itinerary_since)
+ WHERE i.id_number = (SELECT p.id_number FROM p) AND (i.left_at IS NULL OR i.left_at >= :itinerary_since)
 UNION ALL SELECT 'C', NULL, NULL, NULL, NULL, NULL, c.reference_time, NULL, NULL, NULL
-  FROM cases c WHERE c.id_number = :idn
+  FROM cases c WHERE c.id_number = (SELECT p.id_number FROM p)
 UNION ALL SELECT 'M', m.kind, m.instruction, NULL, NULL, NULL, m.since, NULL, NULL, NULL
-  FROM contact_marks m WHERE m.id_number = :idn AND m.cleared_at IS NULL
+  FROM contact_marks m WHERE m.id_number = (SELECT p.id_number FROM p) AND m.cleared_at IS NULL
 UNION ALL SELECT 'E', NULL, NULL, NULL, NULL, NULL, e.id, e.scanned_at, NULL, NULL
   FROM (SELECT r.id, r.scanned_at FROM checkins r
-         WHERE r.id_number = :idn AND r.venue_pk = {venue_pk}
+         WHERE r.id_number = (SELECT p.id_number FROM p) AND r.venue_pk + 0 = {venue_pk}
            AND r.scanned_at >= :repeat_since AND r.scanned_at <= :now
          ORDER BY r.scanned_at DESC LIMIT 1) e
-""")  # noqa: S608
+"""  # noqa: S608
 
 
-# Built once: the text is also the key of psycopg's automatic server-side prepared statements.
-VENUE_SCAN = _scan_sql(":object_id", sub_area=False)
-SUB_AREA_SCAN = _scan_sql("(SELECT sa.venue_pk FROM venue_sub_areas sa WHERE sa.id = :object_id)",
-                          sub_area=True)
-INSERT_CHECKIN = text(
+# By account (the API: the account row comes in the same select) or by id number (pages).
+_VENUE = ":object_id"
+_AREA_VENUE = "(SELECT sa.venue_pk FROM venue_sub_areas sa WHERE sa.id = :object_id)"
+_ACCOUNT = "(SELECT ua.id_number FROM users ua WHERE ua.id = :uid)"
+SCAN_SQL = {
+    (sub_area, account): _scan_sql(_AREA_VENUE if sub_area else _VENUE, sub_area,
+                                   _ACCOUNT if account else "CAST(:idn AS VARCHAR(18))",
+                                   account)
+    for sub_area in (False, True) for account in (False, True)
+}
+INSERT_CHECKIN = (
     "INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel)"
     " VALUES (:idn, :venue_pk, :sub_area_pk, :now, 'scan') RETURNING id")
-INSERT_DENIED = text(
+INSERT_DENIED = (
     "INSERT INTO denied_attempts (id_number, venue_pk, sub_area_pk, attempted_at, reasons,"
     " health_color, channel) VALUES (:idn, :venue_pk, :sub_area_pk, :now, :reasons, :color,"
     " 'scan')")
-RISK_AREAS = text("SELECT area, level, since, until FROM risk_areas"
-                  " WHERE until IS NULL OR until >= :cutoff")
+RISK_AREAS = ("SELECT area, level, since, until FROM risk_areas"
+              " WHERE until IS NULL OR until >= :cutoff")
+_PYFORMAT = re.compile(r"(?<![:\w]):(\w+)")
+# Each statement in the driver's own parameter style, built once: the scan runs them on
+# the DBAPI connection, skipping SQLAlchemy's per-execute work (~50 us of CPU a statement,
+# measured). The text is also psycopg's key for its automatic prepared statements.
+_BY_STYLE: dict[str, dict[str, str]] = {}  # dialect name -> statement -> driver SQL
+
+
+def _sql(connection: Connection, statement: str) -> str:
+    name = connection.dialect.name
+    by_statement = _BY_STYLE.setdefault(name, {})
+    sql = by_statement.get(statement)
+    if sql is None:
+        # psycopg takes %(name)s; sqlite3 takes :name with a dict whatever SQLAlchemy's
+        # dialect sets as its paramstyle.
+        sql = _PYFORMAT.sub(r"%(\1)s", statement) if name == "postgresql" else statement
+        by_statement[statement] = sql
+    return sql
+
+
+def run(connection: Connection, statement: str, params: dict[str, Any],
+        write: bool = False) -> Sequence[Any]:
+    """Execute on the DBAPI connection (in `connection`'s transaction if one is open); rows.
+
+    A read outside a transaction runs on its own: on SQLite (driver autocommit, WAL) it does
+    not take the single write lock, so scans hold that lock only for their INSERT and
+    COMMIT, not for the read and the policy too.
+    """
+    if write and not connection.in_transaction():
+        connection.begin()  # SQLite: BEGIN IMMEDIATE (venuecode.db); PostgreSQL autocommit: none
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_sql(connection, statement), params)
+        return cursor.fetchall() if cursor.description is not None else []
+    finally:
+        cursor.close()
 
 
 def requirements_of(settings: Settings, venue: Venue) -> VenueRequirements:
@@ -134,7 +186,7 @@ def read_risk_areas(connection: Connection, cutoff: datetime) -> list[RiskArea]:
     return [RiskArea(area, cast(RiskLevel, level), from_micros(since),
                      None if until is None else from_micros(until))
             for area, level, since, until in
-            connection.execute(RISK_AREAS, {"cutoff": to_micros(cutoff)})]
+            run(connection, RISK_AREAS, {"cutoff": to_micros(cutoff)})]
 
 
 def _at(micros: int | None) -> datetime | None:
@@ -142,11 +194,12 @@ def _at(micros: int | None) -> datetime | None:
 
 
 class ScanRead:
-    """What the one select returned: the venue (checked), the facts, the repeat candidate."""
+    """What the one select returned: account, venue, facts and the repeat candidate."""
 
-    def __init__(self, claims: CodeClaims, rows: Sequence[Any]) -> None:
-        venue: Venue | None = None
-        area: SubArea | None = None
+    def __init__(self, rows: Sequence[Any]) -> None:
+        self.user: ScanUser | None = None
+        self.venue: Venue | None = None
+        self.area: SubArea | None = None
         code: HealthCode | None = None
         tests: list[NucleicAcidTest] = []
         doses: list[Vaccination] = []
@@ -170,38 +223,55 @@ class ScanRead:
                                          instruction=s2))
             elif k == "E":
                 self.earlier = (n1, from_micros(n2))
+            elif k == "U":
+                self.user = ScanUser(n1, s1, bool(n3), n2, s2, s3)
             elif k == "V":
                 # Transient (never added to a session): the outcome and pages read it as usual.
-                venue = Venue(id=n1, venue_id=s1, name=s2, category=s3, district=s4, status=s5,
-                              code_issue=n2, test_window_hours=n3,
-                              require_full_vaccination=None if n4 is None else bool(n4))
+                self.venue = Venue(id=n1, venue_id=s1, name=s2, category=s3, district=s4,
+                                   status=s5, code_issue=n2, test_window_hours=n3,
+                                   require_full_vaccination=None if n4 is None else bool(n4))
             elif k == "A":
-                area = SubArea(id=n1, name=s1, code_issue=n2, venue_pk=n3, active=bool(n4))
-        if claims.kind == CodeKind.SUB_AREA and area is None:
-            venue = None  # as resolve_code: an unknown sub-area is an unknown code
-        self.resolved: ResolvedCode = check_code(claims, venue, area)
+                self.area = SubArea(id=n1, name=s1, code_issue=n2, venue_pk=n3,
+                                    active=bool(n4))
         self.facts = PersonFacts(health_code=code, tests=tuple(tests),
                                  vaccinations=tuple(doses), itinerary=tuple(stops),
                                  marks=tuple(marks))
 
+    def resolve(self, claims: CodeClaims) -> ResolvedCode:
+        """`resolve_code`'s refusals on the venue read here."""
+        if claims.kind == CodeKind.SUB_AREA and self.area is None:
+            return check_code(claims, None, None)  # an unknown sub-area is an unknown code
+        return check_code(claims, self.venue, self.area)
 
-def read_scan(connection: Connection, claims: CodeClaims, id_number: str, now: datetime,
-              repeat_minutes: int) -> ScanRead:
-    statement = SUB_AREA_SCAN if claims.kind == CodeKind.SUB_AREA else VENUE_SCAN
-    rows = connection.execute(statement, {
-        "object_id": claims.object_id, "idn": id_number, "now": to_micros(now),
+
+def read_scan(connection: Connection, claims: CodeClaims | None, now: datetime,
+              repeat_minutes: int, *, user_id: int | None = None,
+              id_number: str | None = None) -> ScanRead:
+    """One select: the person by account (`user_id`, with the account row) or `id_number`.
+
+    `claims` None (a code that failed verification) reads no venue, only the account, so
+    the caller can report account problems first, as the ORM path did.
+    """
+    sub_area = claims is not None and claims.kind == CodeKind.SUB_AREA
+    params: dict[str, Any] = {
+        "object_id": claims.object_id if claims is not None else -1, "now": to_micros(now),
         "test_since": to_micros(now - TEST_HISTORY),
         "itinerary_since": to_micros(now - ITINERARY_HISTORY),
         "repeat_since": to_micros(now - timedelta(minutes=repeat_minutes)),
-    }).all()
-    return ScanRead(claims, rows)
+    }
+    if user_id is not None:
+        params["uid"] = user_id
+    else:
+        params["idn"] = id_number
+    return ScanRead(run(connection, SCAN_SQL[(sub_area, user_id is not None)], params))
 
 
-def decide_and_record(connection: Connection, settings: Settings, read: ScanRead, id_number: str,
-                      now: datetime, risks: RiskAreaCache | None
+def decide_and_record(connection: Connection, settings: Settings, read: ScanRead,
+                      resolved: ResolvedCode, id_number: str, now: datetime,
+                      risks: RiskAreaCache | None
                       ) -> tuple[Decision, int | None, bool, datetime]:
     """The policy on what `read_scan` found; store a pass (unless a repeat) or a deny."""
-    venue, area = read.resolved.venue, read.resolved.sub_area
+    venue, area = resolved.venue, resolved.sub_area
     requirements = requirements_of(settings, venue)
     lookback = timedelta(days=requirements.risk_lookback_days)
     risk_areas = (risks.get(connection, now, lookback) if risks is not None
@@ -212,24 +282,38 @@ def decide_and_record(connection: Connection, settings: Settings, read: ScanRead
     if decision.verdict == "pass":
         if read.earlier is not None:
             return decision, read.earlier[0], True, read.earlier[1]
-        entry_id = connection.execute(INSERT_CHECKIN, params).scalar_one()
+        entry_id = run(connection, INSERT_CHECKIN, params, write=True)[0][0]
         return decision, int(entry_id), False, now
-    connection.execute(INSERT_DENIED, {
+    run(connection, INSERT_DENIED, {
         **params, "reasons": ",".join(r.code for r in decision.denying_reasons),
-        "color": decision.panels.health_code.color})
+        "color": decision.panels.health_code.color}, write=True)
     return decision, None, False, now
 
 
-def autocommit_engine(engine: Engine) -> Engine:
-    """PostgreSQL: each hot-path statement commits by itself (no BEGIN/COMMIT round trips).
+# Per worker process: the scans in flight against the database, and the connections they
+# hold. On 2 cores more threads only add GIL and context-switch churn (measured: see
+# bench/scan/README.md); a citizen's scan waits for a free thread instead.
+SCAN_THREADS = 8
+# SQLite has one writer: more threads only queue on its lock, and its busy handler waits by
+# sleeping (up to 100 ms a try), which is what makes the latency tail.
+SQLITE_SCAN_THREADS = 2
 
-    Safe because the scan writes one row in one statement; under READ COMMITTED the old
-    transaction gave each statement its own snapshot anyway. SQLite keeps its transaction
-    (BEGIN IMMEDIATE from `venuecode.db`): it is in-process, a round trip costs nothing.
+
+def hot_engine(engine: Engine) -> Engine:
+    """The scan's own PostgreSQL pool: autocommit, no pre-ping, one connection per thread.
+
+    Autocommit: the scan writes one row in one statement; under READ COMMITTED the old
+    transaction gave each statement its own snapshot anyway, so only the BEGIN and COMMIT
+    round trips go. No pre-ping (a round trip per checkout): a connection the server has
+    dropped fails the scan's first statement, a read, which `HotPath.read` retries once
+    on a new pool.
+    SQLite keeps the app's engine and its transaction (BEGIN IMMEDIATE, `venuecode.db`):
+    it is in-process, a round trip costs nothing.
     """
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return engine
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_engine(engine.url, pool_size=SCAN_THREADS, max_overflow=0,
+                         pool_pre_ping=False, isolation_level="AUTOCOMMIT")
 
 
 class HotPath:
@@ -239,10 +323,34 @@ class HotPath:
         bind = factory.kw.get("bind")
         # Bound to an engine (a server): plain connections, autocommit on PostgreSQL. Bound
         # to one connection (the tests' rolled-back outer transaction): go through sessions.
-        self.engine = autocommit_engine(bind) if isinstance(bind, Engine) else None
+        self.engine = hot_engine(bind) if isinstance(bind, Engine) else None
+        if self.engine is None:
+            threads = 1  # one shared connection: one scan at a time
+        elif self.engine.dialect.name == "sqlite":
+            threads = SQLITE_SCAN_THREADS
+        else:
+            threads = SCAN_THREADS
+        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="scan")
         self.factory = factory
-        self.users = UserCache()
         self.risks = RiskAreaCache()
+
+    def read(self, connection: Connection, claims: CodeClaims | None, now: datetime,
+             repeat_minutes: int, user_id: int) -> ScanRead:
+        """`read_scan`, once more on a fresh connection if the pooled one had been dropped."""
+        dialect = connection.dialect
+        try:
+            return read_scan(connection, claims, now, repeat_minutes, user_id=user_id)
+        except dialect.loaded_dbapi.Error as exc:
+            # `run` uses the DBAPI connection directly, so SQLAlchemy's own disconnect
+            # handling does not see this: do its part. A dropped connection usually means a
+            # server restart, so every pooled connection is suspect: start a new pool.
+            dbapi_connection = connection.connection.dbapi_connection
+            if self.engine is None or not dialect.is_disconnect(exc, dbapi_connection, None):
+                raise
+        self.engine.dispose(close=False)
+        connection.invalidate()
+        connection.rollback()
+        return read_scan(connection, claims, now, repeat_minutes, user_id=user_id)
 
     @contextmanager
     def unit(self) -> Iterator[Connection]:

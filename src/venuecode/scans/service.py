@@ -19,11 +19,17 @@ from venuecode.config import Settings
 from venuecode.errors import Conflict, NotFound, RateLimited
 from venuecode.facts.repository import active_risk_areas, person_facts
 from venuecode.policy.engine import Decision, evaluate
-from venuecode.scans.hotpath import RiskAreaCache, decide_and_record, read_scan, requirements_of
+from venuecode.scans.hotpath import (
+    RiskAreaCache,
+    ScanRead,
+    decide_and_record,
+    read_scan,
+    requirements_of,
+)
 from venuecode.scans.models import Checkin, DeniedAttempt
 from venuecode.venues.models import SubArea, Venue
-from venuecode.venues.service import CodeSigner, resolve_code
-from venuecode.venues.tokens import CodeClaims, verify_code
+from venuecode.venues.service import CodeSigner, ResolvedCode, resolve_code
+from venuecode.venues.tokens import verify_code
 
 SCANS_PER_MINUTE = 20
 _scan_limiter = SlidingWindowLimiter(SCANS_PER_MINUTE, 60)
@@ -100,20 +106,21 @@ def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: st
         raise IdentityRequired()
     check_flood(flood_key)
     claims = verify_code(signer.key, signer.key_id, venue_code)
-    return scan_on(session.connection(), settings, claims, id_number, name, now, None)
+    read = read_scan(session.connection(), claims, now, settings.scan_repeat_minutes,
+                     id_number=id_number)
+    return record_scan(session.connection(), settings, read, read.resolve(claims), id_number,
+                       name, now, None)
 
 
-def scan_on(connection: Connection, settings: Settings, claims: CodeClaims, id_number: str,
-            name: str | None, now: datetime, risks: RiskAreaCache | None) -> ScanOutcome:
-    """The scan after the account checks: one select, the policy, at most one insert.
-
-    The same decisions and records as `decide` + `record_entry` (see `scans.hotpath`).
-    """
-    read = read_scan(connection, claims, id_number, now, settings.scan_repeat_minutes)
-    decision, entry_id, repeat, at = decide_and_record(connection, settings, read, id_number,
-                                                       now, risks)
-    return ScanOutcome(decision, read.resolved.venue, read.resolved.sub_area, at, entry_id,
-                       repeat, id_number, name)
+def record_scan(connection: Connection, settings: Settings, read: ScanRead,
+                resolved: ResolvedCode, id_number: str, name: str | None, now: datetime,
+                risks: RiskAreaCache | None) -> ScanOutcome:
+    """Decide and store what `read_scan` found: the same decisions and rows as `decide` +
+    `record_entry`, in at most one more statement (see `scans.hotpath`)."""
+    decision, entry_id, repeat, at = decide_and_record(connection, settings, read, resolved,
+                                                       id_number, now, risks)
+    return ScanOutcome(decision, resolved.venue, resolved.sub_area, at, entry_id, repeat,
+                       id_number, name)
 
 
 def exit_scan(session: Session, signer: CodeSigner, id_number: str | None, venue_code: str,

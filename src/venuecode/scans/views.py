@@ -13,7 +13,7 @@ from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import Person, User
 from venuecode.scans.models import Checkin, DeniedAttempt
 from venuecode.timeutil import to_micros
-from venuecode.venues.models import SubArea, Venue
+from venuecode.venues.models import Venue
 
 
 def local_day(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

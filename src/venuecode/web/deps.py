@@ -7,20 +7,17 @@ was not stored.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from venuecode.access.roles import SECOND_FACTOR_ROLES, Permission, has_permission
 from venuecode.audit.service import Actor
 from venuecode.errors import NotAuthenticated, PermissionDenied
-from venuecode.people.auth import needs_second_factor, peek_user_id, read_token
+from venuecode.people.auth import TokenClaims, needs_second_factor, peek_user_id, read_token
 from venuecode.people.models import User
 from venuecode.web.i18n import request_locale
 from venuecode.web.state import AppState
@@ -79,15 +76,9 @@ def load_user(request: Request, state: AppState, session: Session,
     return user
 
 
-# The scan hot path (POST /api/v1/scans) reads the account from a per-process cache: a
-# deactivation or a sign-out everywhere (token_version bump) reaches it within this bound.
-USER_CACHE_SECONDS = 5.0
-_USER_CACHE_MAX = 200_000
-
-
 @dataclass(frozen=True, slots=True)
 class ScanUser:
-    """What the scan needs of an account (a plain row, safe to share between threads)."""
+    """What the scan needs of an account; the hot path reads it in its one select."""
 
     id: int
     role: str
@@ -97,45 +88,17 @@ class ScanUser:
     real_name: str | None
 
 
-class UserCache:
-    """user id -> (expiry, row); plain dict operations, atomic under the GIL."""
-
-    def __init__(self, seconds: float = USER_CACHE_SECONDS) -> None:
-        self.seconds = seconds
-        self._rows: dict[int, tuple[float, ScanUser]] = {}
-
-    def get(self, user_id: int) -> ScanUser | None:
-        hit = self._rows.get(user_id)
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
-
-    def put(self, user: ScanUser) -> None:
-        if len(self._rows) >= _USER_CACHE_MAX:
-            self._rows.clear()  # crude but bounded: the next scans reload from the database
-        self._rows[user.id] = (time.monotonic() + self.seconds, user)
-
-
-def load_scan_user(secret: str, token: str | None, cache: UserCache,
-                   connection: Connection) -> ScanUser:
-    """`load_user` for the scan hot path: same checks, the row from `cache` when fresh."""
+def scan_claims(secret: str, token: str | None) -> TokenClaims:
+    """The token's claims before the account is read (see `check_scan_user`)."""
     if not token:
         raise NotAuthenticated()
-    claims = peek_user_id(secret, token)
-    user = cache.get(claims.user_id)
-    if user is None:
-        row = connection.execute(
-            select(User.id, User.role, User.active, User.token_version, User.id_number,
-                   User.real_name).where(User.id == claims.user_id)
-        ).first()
-        if row is None:
-            raise NotAuthenticated()
-        user = ScanUser(row.id, row.role, bool(row.active), row.token_version, row.id_number,
-                        row.real_name)
-        # Only bound identities are cached: binding one must take effect on the next scan.
-        if user.id_number is not None:
-            cache.put(user)
-    if not user.active or user.token_version != claims.version:
+    return peek_user_id(secret, token)
+
+
+def check_scan_user(secret: str, token: str, claims: TokenClaims,
+                    user: ScanUser | None) -> ScanUser:
+    """`load_user`'s checks for the scan hot path, on the account row it read itself."""
+    if user is None or not user.active or user.token_version != claims.version:
         raise NotAuthenticated()
     staff = user.role in SECOND_FACTOR_ROLES
     read_token(secret, token, staff=staff)  # enforces the role's maximum age

@@ -11,13 +11,14 @@ log = logging.getLogger("venuecode.web")
 
 # module path -> attribute holding an APIRouter
 ROUTERS: list[tuple[str, str]] = [
+    # The scan API first: it is the hot path, and routes are matched in order.
+    ("venuecode.scans.api", "router"),
     ("venuecode.web.pages", "router"),
     ("venuecode.web.vendor", "router"),
     ("venuecode.people.api", "router"),
     ("venuecode.people.pages", "router"),
     ("venuecode.venues.api", "router"),
     ("venuecode.venues.pages", "router"),
-    ("venuecode.scans.api", "router"),
     ("venuecode.scans.pages", "router"),
     ("venuecode.scans.staff", "router"),
     ("venuecode.assist.api", "router"),

@@ -50,7 +50,7 @@ def test_a_healthy_citizen_passes_and_the_entry_is_recorded_once(
     first = client.post("/api/v1/scans", json={"venue_code": url}, headers=headers)
     assert first.status_code == 201, first.text
     body = first.json()
-    assert body["decision"] == "pass" and body["reasons"] == [] or all(
+    assert (body["decision"] == "pass" and body["reasons"] == []) or all(
         r["severity"] != "deny" for r in body["reasons"])
     assert body["health_code"]["color"] == "green"
     assert body["nucleic_acid"]["result"] == "negative"
