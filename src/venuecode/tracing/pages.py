@@ -1,0 +1,275 @@
+"""Tracer pages: cases and traces, the new-trace form, the trace view, the chain graph and
+the health-code push (request, four-eyes approval).
+
+A trace may hold 47,000 persons: the view filters and paginates on the server (one page
+of rows in the HTML), and the graph aggregates (`tracing.graph`). Every view of a trace
+is audited (`trace.viewed`); phone numbers are shown one person at a time, on request,
+and each reveal is audited (`person.viewed`, reason `trace #id`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from venuecode.access.roles import Permission, has_permission
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import record
+from venuecode.errors import DomainError, NotFound
+from venuecode.facts.models import CaseRecord
+from venuecode.people.models import Person, User
+from venuecode.timeutil import TimeFormatError, parse_instant
+from venuecode.tracing import actions as push
+from venuecode.tracing.graph import GraphFilter, build_graph
+from venuecode.tracing.models import Trace
+from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
+from venuecode.tracing.types import tier_rank
+from venuecode.venues.models import Venue
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.i18n import request_locale
+from venuecode.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
+Supervisor = Annotated[User, Depends(require(Permission.TRACE_APPROVE_ACTION))]
+PAGE_SIZE = 100
+VENUES_SHOWN = 100
+
+
+def _local(text: str | None, tz: ZoneInfo, fmt: str = "%m-%d %H:%M") -> str:
+    if not text:
+        return ""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(tz).strftime(fmt)
+
+
+def venue_names(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(keys))
+    names: dict[str, str] = {}
+    for i in range(0, len(wanted), 900):
+        rows = session.execute(select(Venue.venue_id, Venue.name)
+                               .where(Venue.venue_id.in_(wanted[i:i + 900])))
+        names.update((venue_id, name) for venue_id, name in rows)
+    return names
+
+
+# --- list and new trace ---------------------------------------------------------------
+
+
+@router.get("/tracing", response_class=HTMLResponse)
+def index(request: Request, user: Tracer, session: SessionDep, q: str = "") -> HTMLResponse:
+    query = select(CaseRecord).order_by(CaseRecord.reference_time.desc()).limit(200)
+    if q.strip():
+        query = query.where(CaseRecord.id_number.contains(q.strip()))
+    traces = [(t, orjson.loads(t.cases)) for t in list_traces(session, 50)]
+    return render(request, "tracing/index.html", {
+        "user": user, "cases": session.scalars(query).all(), "traces": traces, "q": q,
+        "open_actions": push.open_actions(session)
+        if has_permission(user.role, Permission.TRACE_APPROVE_ACTION) else []})
+
+
+@router.get("/tracing/new", response_class=HTMLResponse)
+def new_trace(request: Request, user: Tracer, state: StateDep,
+              cases: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
+    s = state.settings
+    form = {"cases": "\n".join(cases or []), "as_of": "", "reason": "",
+            "look_back_days": s.trace_look_back_days, "close_minutes": s.trace_close_minutes,
+            "depth": s.trace_depth}
+    return render(request, "tracing/new.html", {"form": form, "error": None})
+
+
+def _float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
+@router.post("/tracing/traces", response_model=None)
+async def run(request: Request, user: Tracer, state: StateDep,
+              session: SessionDep) -> Response:
+    data = await request.form()
+    form = {k: str(data.get(k, "")) for k in ("cases", "as_of", "reason", "look_back_days",
+                                                 "close_minutes", "depth")}
+    picked = [c.strip() for c in form["cases"].replace(",", "\n").split() if c.strip()]
+    zh = request_locale(request) == "zh"
+    error = None
+    if not form["reason"].strip():
+        error = ("请填写流调事由（必填，将记入审计日志）。" if zh
+                 else "A reason is required; it goes into the audit log.")
+    elif not picked:
+        error = "请至少选择一个病例。" if zh else "Pick at least one case."
+    if error is None:
+        try:
+            as_of = parse_instant(form["as_of"], state.settings.tz) if form["as_of"].strip() else None
+            trace_request = TraceRequest(
+                cases=list(dict.fromkeys(picked)), as_of=as_of,
+                look_back_days=_float(form["look_back_days"]),
+                close_minutes=_float(form["close_minutes"]), depth=_int(form["depth"]),
+                reason=form["reason"].strip())
+            actor = actor_of(user, request)
+
+            def work() -> Trace:
+                # A large outbreak takes seconds: keep the event loop free meanwhile.
+                stored = run_trace(session, state.settings, actor, user.id, trace_request)
+                session.commit()
+                return stored
+
+            trace = await run_in_threadpool(work)
+            return RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303)
+        except (TimeFormatError, ValueError) as bad:
+            error = f"{'输入有误' if zh else 'Invalid input'}: {bad}"
+        except DomainError as refused:
+            error = refused.message("zh" if zh else "en")
+    form["cases"] = "\n".join(dict.fromkeys(picked))
+    return render(request, "tracing/new.html", {"form": form, "error": error}, status_code=422)
+
+
+# --- trace view -----------------------------------------------------------------------
+
+
+def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
+    if tier and contact["tier"] != tier:
+        return False
+    if venue and all(e["venue"] != venue for e in contact["evidence"]):
+        return False
+    return not q or q in contact["id_number"] or q in contact["source"]
+
+
+@router.get("/tracing/traces/{trace_id}", response_class=HTMLResponse)
+def view(request: Request, trace_id: int, user: Tracer, state: StateDep, session: SessionDep,
+         tier: str = "", venue: str = "", q: str = "",
+         page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+    trace = get_trace(session, trace_id)
+    result = trace.result()
+    tz = state.settings.tz
+    contacts = result.get("contacts", [])
+    counts = Counter(c["tier"] for c in contacts)
+    q = q.strip()
+    matching = [c for c in contacts if _matches(c, tier, venue, q)]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(page, pages)
+    rows = matching[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    exposed = result.get("venues", [])
+    names = venue_names(session, [v["venue"] for v in exposed]
+                        + [e["venue"] for c in rows for e in c["evidence"]])
+    record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
+           reason=trace.reason, view="list", tier=tier, venue=venue, q=q, page=page,
+           shown=len(rows))
+    session.commit()
+    base = {"tier": tier, "venue": venue, "q": q}
+    return render(request, "tracing/view.html", {
+        "trace": trace, "result": result, "local": lambda t: _local(t, tz),
+        "counts": sorted(counts.items(), key=lambda kv: tier_rank(kv[0])),
+        "total": len(contacts), "matching": len(matching), "rows": rows, "page": page,
+        "pages": pages, "filters": base, "names": names,
+        "venues": exposed[:VENUES_SHOWN], "venues_more": max(0, len(exposed) - VENUES_SHOWN),
+        "actions": [(a, push.outcome_of(a)) for a in push.actions_of(session, trace.id)],
+        "can_approve": has_permission(user.role, Permission.TRACE_APPROVE_ACTION),
+        "user": user, "query": lambda **kw: _query({**base, "page": page, **kw})})
+
+
+def _query(values: Mapping[str, object]) -> str:
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
+
+
+@router.post("/tracing/traces/{trace_id}/persons/{id_number}/phone")
+def reveal_phone(request: Request, trace_id: int, id_number: str, user: Tracer,
+                 session: SessionDep) -> JSONResponse:
+    """One person's name and phone, for a person in this trace only; audited per reveal."""
+    trace = get_trace(session, trace_id)
+    result = trace.result()
+    in_trace = any(c["id_number"] == id_number for c in result.get("contacts", [])) or any(
+        c["id_number"] == id_number for c in result.get("cases", []))
+    if not in_trace:
+        raise NotFound("person_not_in_trace", "该人员不在此次流调结果中。",
+                       f"{id_number} is not in trace {trace_id}.")
+    person = session.get(Person, id_number)
+    record(session, actor_of(user, request), AuditAction.PERSON_VIEWED, "person", id_number,
+           reason=f"trace #{trace.id}", field="phone", trace_id=trace.id)
+    session.commit()
+    return JSONResponse({"id_number": id_number, "name": person.name if person else None,
+                         "phone": person.phone if person else None})
+
+
+# --- chain graph ----------------------------------------------------------------------
+
+
+@router.get("/tracing/traces/{trace_id}/graph", response_class=HTMLResponse)
+def graph_page(request: Request, trace_id: int, user: Tracer, session: SessionDep) -> HTMLResponse:
+    trace = get_trace(session, trace_id)
+    return render(request, "tracing/graph.html", {"trace": trace})
+
+
+def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
+    """A date picker's day as an instant: its local midnight (the next one for `to`)."""
+    if not text:
+        return None
+    start = parse_instant(text, tz)
+    return start + timedelta(days=1) if end and len(text.strip()) == 10 else start
+
+
+@router.get("/tracing/traces/{trace_id}/graph.json")
+def graph_data(request: Request, trace_id: int, user: Tracer, state: StateDep,
+               session: SessionDep, tier: Annotated[list[str] | None, Query()] = None,
+               venue: str = "", start: Annotated[str, Query(alias="from")] = "",
+               end: Annotated[str, Query(alias="to")] = "") -> JSONResponse:
+    trace = get_trace(session, trace_id)
+    result = trace.result()
+    tz = state.settings.tz
+    tiers = frozenset(t for item in tier or [] for t in item.split(",") if t)
+    try:
+        flt = GraphFilter(tiers or None, _day(start, tz), _day(end, tz, end=True), venue or None)
+    except TimeFormatError as bad:
+        raise DomainError("invalid_date", f"日期格式有误：{bad}", str(bad), status=422) from None
+    keys = [v["venue"] for v in result.get("venues", [])]
+    keys += [e["venue"] for c in result.get("contacts", []) for e in c["evidence"]]
+    data = build_graph(result, flt, venue_names(session, keys))
+    record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
+           reason=trace.reason, view="graph", tiers=sorted(tiers), venue=venue, start=start,
+           end=end, nodes=len(data["nodes"]))
+    session.commit()
+    data["trace"] = {"id": trace.id, "as_of": result.get("as_of"),
+                     "first": _first_day(result, tz), "last": _local(result.get("as_of"), tz, "%Y-%m-%d")}
+    return JSONResponse(data)
+
+
+def _first_day(result: Mapping[str, Any], tz: ZoneInfo) -> str:
+    starts = [c.get("window_start") for c in result.get("cases", []) if c.get("window_start")]
+    return _local(min(starts, key=lambda t: datetime.fromisoformat(t).astimezone(UTC)), tz,
+                  "%Y-%m-%d") if starts else ""
+
+
+# --- health-code push -----------------------------------------------------------------
+
+
+@router.post("/tracing/traces/{trace_id}/actions")
+async def request_action(request: Request, trace_id: int, user: Tracer,
+                         session: SessionDep) -> RedirectResponse:
+    trace = get_trace(session, trace_id)
+    note = str((await request.form()).get("note", ""))
+    push.request_push(session, actor_of(user, request), user.id, trace, note)
+    session.commit()
+    return RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303)
+
+
+@router.post("/tracing/actions/{action_id}/approve")
+def approve_action(request: Request, action_id: int, user: Supervisor, state: StateDep,
+                   session: SessionDep) -> RedirectResponse:
+    action = push.approve_push(session, state.settings, actor_of(user, request), user.id,
+                               action_id)
+    session.commit()
+    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
