@@ -12,6 +12,7 @@ from venuecode.cli.serve import serve
 from venuecode.ingest.cli import import_command, sources_app
 from venuecode.retention.cli import app as retention_app
 from venuecode.sim.cli import simulate_command
+from venuecode.tracing.cli import trace_command
 
 app = typer.Typer(
     name="venuecode",
@@ -23,6 +24,7 @@ app.command("serve")(serve)
 app.command("demo")(demo.demo)
 app.command("simulate")(simulate_command)
 app.command("import")(import_command)
+app.command("trace")(trace_command)
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users.app, name="users")

@@ -25,6 +25,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.assist.pages", "router"),
     ("venuecode.ingest.api", "router"),
     ("venuecode.ingest.pages", "router"),
+    ("venuecode.tracing.api", "router"),
     ("venuecode.tracing.pages", "router"),
 ]
 

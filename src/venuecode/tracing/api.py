@@ -1,0 +1,76 @@
+"""Tracing API: run a trace, read it back, export it. Permission `trace.run`, all audited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Request, Response
+
+from venuecode.access.roles import Permission
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import record
+from venuecode.errors import InvalidInput
+from venuecode.people.models import User
+from venuecode.timeutil import TimeFormatError, parse_instant
+from venuecode.tracing.export import FORMATS, export_trace
+from venuecode.tracing.models import Trace
+from venuecode.tracing.schemas import TraceBody, TraceOut, TraceSummary
+from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+
+router = APIRouter(prefix="/api/v1/traces", tags=["tracing"])
+Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
+
+
+def _summary(row: Trace) -> dict[str, object]:
+    return {
+        "id": row.id, "created_at": row.created_at, "actor": row.actor, "reason": row.reason,
+        "as_of": row.as_of, "cases": orjson.loads(row.cases), "contacts": row.contacts,
+        "venues": row.venues, "seconds": row.seconds,
+    }
+
+
+@router.post("", status_code=201)
+def create_trace(body: TraceBody, request: Request, user: Tracer, session: SessionDep,
+                 state: StateDep) -> TraceOut:
+    """Run a trace on the case registry and store it; the reason is kept in the audit log."""
+    settings = state.settings
+    try:
+        as_of = None if body.as_of is None else parse_instant(body.as_of, settings.tz)
+    except TimeFormatError as exc:
+        raise InvalidInput("invalid_as_of", "截止时间格式不正确。", str(exc)) from None
+    request_ = TraceRequest(None if body.all_cases else body.cases, as_of, body.look_back_days,
+                            body.close_minutes, body.depth, body.reason.strip())
+    row = run_trace(session, settings, actor_of(user, request), user.id, request_)
+    session.commit()
+    return TraceOut(**_summary(row), result=row.result())
+
+
+@router.get("")
+def recent_traces(user: Tracer, session: SessionDep, limit: int = 50) -> list[TraceSummary]:
+    """The latest traces (without results)."""
+    return [TraceSummary(**_summary(row)) for row in list_traces(session, limit)]
+
+
+@router.get("/{trace_id}")
+def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
+    """A stored trace with its result; audited as trace.viewed."""
+    row = get_trace(session, trace_id)
+    record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", row.id)
+    session.commit()
+    return TraceOut(**_summary(row), result=row.result())
+
+
+@router.get("/{trace_id}/export.{fmt}")
+def export(trace_id: int, fmt: str, request: Request, user: Tracer, session: SessionDep,
+           state: StateDep) -> Response:
+    """CSV or XLSX of the trace's contacts and exposed venues, watermarked; audited."""
+    row = get_trace(session, trace_id)
+    who = f"{user.real_name or ''} user:{user.id}".strip()
+    data = export_trace(session, row, fmt, actor_of(user, request), who, state.settings.tz)
+    session.commit()
+    return Response(data, media_type=FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="trace-{row.id}.{fmt}"',
+        "Cache-Control": "no-store",
+    })

@@ -1,0 +1,256 @@
+"""`DbPresenceSource`: the presence-source protocol over the `checkins` table.
+
+Rule 2 is computed in SQL over each person's FULL history, with the time windows pushed
+into indexed queries (both SQLite and PostgreSQL):
+
+- candidates come from `ix_checkins_venue_time (venue_pk, scanned_at)` for venue windows
+  (`scanned_at` in `(start - dwell(venue), end)`: an interval is never longer than its
+  venue's dwell) or from the unique `(id_number, scanned_at, venue_pk)` index for persons;
+- each candidate's next check-in is ONE correlated `MIN(scanned_at)` probe of the
+  `(id_number, scanned_at, venue_pk)` index. The probe also looks at the same instant at
+  other venues: if it returns the candidate's own instant, the person scanned two venues
+  at once, and those rare rows are settled by a second, exact query (`_settle_ties`).
+  Measured faster than `LEAD() OVER (PARTITION BY id_number ...)`, which has to read every
+  candidate person's whole history (docs/tracing.md).
+
+All windows of one engine call go in one statement: PostgreSQL gets them as three arrays
+(`unnest`), SQLite as one JSON parameter (`json_each`). Times stay raw BIGINT micros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from venuecode.tracing.intervals import dwell_micros
+from venuecode.tracing.types import Interval
+from venuecode.venues.categories import dwell_table
+
+DwellOverride = Callable[[str], float] | Mapping[str, float]
+
+# Used when a venue's category is not in the category table (data from an older list).
+FALLBACK_DWELL_MINUTES = 60
+
+# The next check-in of row `c` at any venue, or `c`'s own instant when the person also
+# scanned another venue at that same instant (then `_settle_ties` decides).
+_NEXT = """(SELECT MIN(n.scanned_at) FROM checkins n
+     WHERE n.id_number = c.id_number AND n.scanned_at >= c.scanned_at
+       AND (n.scanned_at > c.scanned_at OR n.venue_pk <> c.venue_pk))"""
+
+_AT_POSTGRES = """
+SELECT c.id_number, c.venue_pk, w.lo, c.scanned_at, c.checked_out_at, NEXT_CHECKIN AS nxt
+FROM unnest(CAST(:pks AS integer[]), CAST(:los AS bigint[]), CAST(:his AS bigint[]),
+            CAST(:slacks AS bigint[])) AS w(pk, lo, hi, slack)
+JOIN checkins c ON c.venue_pk = w.pk AND c.scanned_at > w.lo - w.slack AND c.scanned_at < w.hi
+"""
+
+_AT_SQLITE = """
+SELECT c.id_number, c.venue_pk, w.lo, c.scanned_at, c.checked_out_at, NEXT_CHECKIN AS nxt
+FROM (SELECT json_extract(value, '$[0]') AS pk, json_extract(value, '$[1]') AS lo,
+             json_extract(value, '$[2]') AS hi, json_extract(value, '$[3]') AS slack
+      FROM json_each(:windows)) AS w
+CROSS JOIN checkins c
+WHERE c.venue_pk = w.pk AND c.scanned_at > w.lo - w.slack AND c.scanned_at < w.hi
+"""
+
+# A person's rows in the range come together, so the next check-in is the following row
+# (LEAD); only a person's last row in the range probes the index (COALESCE evaluates the
+# subquery only when LEAD is NULL). LAG/LEAD equal to the row's instant flag a
+# same-instant scan at another venue for `_settle_ties`.
+_OF_POSTGRES = """
+SELECT c.id_number, c.venue_pk, c.scanned_at, c.checked_out_at,
+       lag(c.scanned_at) OVER w AS prv, coalesce(lead(c.scanned_at) OVER w, LATER_CHECKIN) AS nxt
+FROM checkins c
+WHERE c.id_number = ANY(CAST(:persons AS varchar[])) AND c.scanned_at > :lo AND c.scanned_at < :hi
+WINDOW w AS (PARTITION BY c.id_number ORDER BY c.scanned_at)
+"""
+
+_OF_SQLITE = """
+SELECT c.id_number, c.venue_pk, c.scanned_at, c.checked_out_at,
+       lag(c.scanned_at) OVER w AS prv, coalesce(lead(c.scanned_at) OVER w, LATER_CHECKIN) AS nxt
+FROM checkins c
+WHERE c.id_number IN (SELECT value FROM json_each(:persons))
+  AND c.scanned_at > :lo AND c.scanned_at < :hi
+WINDOW w AS (PARTITION BY c.id_number ORDER BY c.scanned_at)
+"""
+# The next check-in after all of the row's instant (its same-instant rows are in range).
+_LATER = """(SELECT MIN(n.scanned_at) FROM checkins n
+     WHERE n.id_number = c.id_number AND n.scanned_at > c.scanned_at)"""
+
+# One text for each probe in all four queries (constants, no input is formatted in).
+_AT_POSTGRES, _AT_SQLITE, _OF_POSTGRES, _OF_SQLITE = (
+    q.replace("NEXT_CHECKIN", _NEXT).replace("LATER_CHECKIN", _LATER)
+    for q in (_AT_POSTGRES, _AT_SQLITE, _OF_POSTGRES, _OF_SQLITE)
+)
+
+_VENUES = {
+    ("postgresql", "id"): "SELECT id, venue_id, category, dwell_minutes FROM venues"
+    " WHERE id = ANY(CAST(:keys AS integer[]))",
+    ("postgresql", "venue_id"): "SELECT id, venue_id, category, dwell_minutes FROM venues"
+    " WHERE venue_id = ANY(CAST(:keys AS varchar[]))",
+    ("sqlite", "id"): "SELECT id, venue_id, category, dwell_minutes FROM venues"
+    " WHERE id IN (SELECT value FROM json_each(:keys))",
+    ("sqlite", "venue_id"): "SELECT id, venue_id, category, dwell_minutes FROM venues"
+    " WHERE venue_id IN (SELECT value FROM json_each(:keys))",
+}
+
+
+class DbPresenceSource:
+    """Presence intervals (rule 2) read from the database for the tracing engine.
+
+    `dwell` overrides the stay length per venue id (tests, what-if runs); by default a
+    venue's `dwell_minutes` or else its category's default (`venue-categories.csv`).
+    """
+
+    def __init__(self, session: Session, dwell: DwellOverride | None = None) -> None:
+        self._session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+        # A mapping overrides the venues it names; a callable overrides every venue.
+        self._mapping = dwell if isinstance(dwell, Mapping) else {}
+        self._override = None if isinstance(dwell, Mapping) else dwell
+        self._categories = dwell_table()
+        self._by_pk: dict[int, tuple[str, int]] = {}  # venue pk -> (venue_id, dwell micros)
+        self._by_id: dict[str, int] = {}  # venue_id -> pk
+        self._max_dwell: int | None = None
+        self.rows_read = 0  # candidate rows fetched, for benchmarks
+
+    # -- the protocol ---------------------------------------------------------------
+
+    def intervals_of(self, persons: Collection[str], start: int, end: int) -> list[Interval]:
+        if not persons:
+            return []
+        lo = start - self._longest_dwell()
+        if self._postgres:
+            params: dict[str, Any] = {"persons": list(persons), "lo": lo, "hi": end}
+            rows = self._session.execute(text(_OF_POSTGRES), params).all()
+        else:
+            params = {"persons": orjson.dumps(list(persons)).decode(), "lo": lo, "hi": end}
+            rows = self._session.execute(text(_OF_SQLITE), params).all()
+        self._load_venues(pk for _p, pk, *_rest in rows)
+        # A same-instant neighbour (prv == t) is a tie as well: mark it as `_NEXT` would.
+        return self._intervals(((p, pk, start, t, x, t if prv == t else n) for p, pk, t, x, prv, n in rows))
+
+    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> list[Interval]:
+        self._load_venue_ids({venue for venue, _s, _e in windows})
+        pks: list[int] = []
+        los: list[int] = []
+        his: list[int] = []
+        slacks: list[int] = []
+        for venue, start, end in windows:
+            pk = self._by_id.get(venue)
+            if pk is None:
+                continue  # a venue unknown to the registry has no check-ins
+            pks.append(pk)
+            los.append(start)
+            his.append(end)
+            slacks.append(self._by_pk[pk][1])
+        if not pks:
+            return []
+        if self._postgres:
+            params = {"pks": pks, "los": los, "his": his, "slacks": slacks}
+            rows = self._session.execute(text(_AT_POSTGRES), params).all()
+        else:
+            payload = orjson.dumps(list(zip(pks, los, his, slacks, strict=True))).decode()
+            rows = self._session.execute(text(_AT_SQLITE), {"windows": payload}).all()
+        return self._intervals(rows)
+
+    # -- rule 2 on fetched rows -------------------------------------------------------
+
+    def _intervals(self, rows: Iterable[Any]) -> list[Interval]:
+        """Rows `(person, venue_pk, window_start, scanned_at, checked_out_at, next)` to
+        intervals; drops the empty ones and those ending at or before the window start."""
+        out: list[Interval] = []
+        ties: list[tuple[str, int, int, int | None, int]] = []
+        by_pk = self._by_pk
+        count = 0
+        for person, pk, lo, t, exit_, nxt in rows:
+            count += 1
+            venue, dwell = by_pk[pk]
+            if nxt == t:
+                ties.append((person, pk, t, exit_, lo))
+                continue
+            end = t + dwell
+            if exit_ is not None and exit_ < end:
+                end = exit_
+            if nxt is not None and nxt < end:
+                end = nxt
+            if end > t and end > lo:
+                out.append(Interval(person, venue, t, end))
+        self.rows_read += count
+        if ties:
+            out.extend(self._settle_ties(ties))
+        return out
+
+    def _settle_ties(self, ties: list[tuple[str, int, int, int | None, int]]) -> list[Interval]:
+        """Rule 2's same-instant rule: of one person's check-ins at one instant only the
+        one with the smallest venue id (by code point) counts; its end uses the next
+        check-in strictly later. Rare (two venues scanned in the same microsecond)."""
+        out: list[Interval] = []
+        for person, pk, t, exit_, lo in ties:
+            rows = self._session.execute(
+                text("SELECT venue_pk FROM checkins WHERE id_number = :p AND scanned_at = :t"),
+                {"p": person, "t": t},
+            ).all()
+            self._load_venues(r[0] for r in rows)
+            venue, dwell = self._by_pk[pk]
+            # Python str comparison is by code point, as the spec asks (not the collation).
+            if min(self._by_pk[r[0]][0] for r in rows) != venue:
+                continue
+            nxt = self._session.execute(
+                text("SELECT MIN(scanned_at) FROM checkins WHERE id_number = :p AND scanned_at > :t"),
+                {"p": person, "t": t},
+            ).scalar()
+            end = min(x for x in (t + dwell, exit_, nxt) if x is not None)
+            if end > t and end > lo:
+                out.append(Interval(person, venue, t, end))
+        return out
+
+    # -- venues -----------------------------------------------------------------------
+
+    def _dwell_of(self, venue_id: str, category: str, dwell_minutes: int | None) -> int:
+        if self._override is not None:
+            return dwell_micros(self._override(venue_id))
+        if venue_id in self._mapping:
+            return dwell_micros(self._mapping[venue_id])
+        if dwell_minutes is not None:
+            return dwell_micros(dwell_minutes)
+        return dwell_micros(self._categories.get(category, FALLBACK_DWELL_MINUTES))
+
+    def _remember(self, rows: Iterable[Any]) -> None:
+        for pk, venue_id, category, minutes in rows:
+            self._by_pk[pk] = (venue_id, self._dwell_of(venue_id, category, minutes))
+            self._by_id[venue_id] = pk
+
+    def _load_venues(self, pks: Iterable[int]) -> None:
+        missing = sorted({pk for pk in pks if pk not in self._by_pk})
+        if missing:
+            self._remember(self._venue_rows("id", missing))
+
+    def _load_venue_ids(self, venue_ids: Iterable[str]) -> None:
+        missing = sorted({v for v in venue_ids if v not in self._by_id})
+        if missing:
+            self._remember(self._venue_rows("venue_id", missing))
+
+    def _venue_rows(self, column: str, keys: list[Any]) -> list[Any]:
+        if self._postgres:
+            sql = _VENUES["postgresql", column]
+            return list(self._session.execute(text(sql), {"keys": keys}).all())
+        sql = _VENUES["sqlite", column]
+        return list(self._session.execute(text(sql), {"keys": orjson.dumps(keys).decode()}).all())
+
+    def _longest_dwell(self) -> int:
+        """The longest stay of any venue: the look-behind for a person's intervals."""
+        if self._max_dwell is None:
+            if self._override is not None:
+                rows = self._session.execute(text("SELECT venue_id FROM venues")).all()
+                longest = max((dwell_micros(self._override(r[0])) for r in rows), default=0)
+            else:
+                override = self._session.execute(text("SELECT MAX(dwell_minutes) FROM venues")).scalar()
+                longest = dwell_micros(max([*self._categories.values(), *self._mapping.values(),
+                                            FALLBACK_DWELL_MINUTES, override or 0]))
+            self._max_dwell = longest
+        return self._max_dwell

@@ -1,0 +1,43 @@
+"""Request and response bodies of the tracing API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class TraceBody(BaseModel):
+    cases: list[str] | None = Field(default=None, description="Case id numbers from the registry")
+    all_cases: bool = Field(default=False, description="Trace every case in the registry")
+    as_of: str | None = Field(default=None, description="ISO 8601; without offset local time; default now")
+    look_back_days: float | None = Field(default=None, ge=0)
+    close_minutes: float | None = Field(default=None, gt=0)
+    depth: int | None = Field(default=None, ge=1, le=5)
+    # Required: whoever looks at personal data says why (kept in the audit log).
+    reason: str = Field(min_length=2, max_length=500)
+
+    @model_validator(mode="after")
+    def _cases_or_all(self) -> TraceBody:
+        if bool(self.cases) == self.all_cases:
+            raise ValueError("give either a non-empty 'cases' list or 'all_cases': true")
+        if not self.reason.strip():
+            raise ValueError("'reason' must say why the trace is run")
+        return self
+
+
+class TraceSummary(BaseModel):
+    id: int
+    created_at: datetime
+    actor: str
+    reason: str
+    as_of: datetime
+    cases: list[str]
+    contacts: int
+    venues: int
+    seconds: float | None
+
+
+class TraceOut(TraceSummary):
+    result: dict[str, Any]
