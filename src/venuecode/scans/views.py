@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, func, select, type_coerce
@@ -14,6 +16,11 @@ from venuecode.people.models import Person, User
 from venuecode.scans.models import Checkin, DeniedAttempt
 from venuecode.timeutil import to_micros
 from venuecode.venues.models import Venue
+
+
+def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:
+    """Two-column rows as a dict (Result has .keys(), so dict(result) would misread it)."""
+    return {key: value for key, value in rows}
 
 
 def local_day(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -36,10 +43,10 @@ def _names(session: Session, numbers: set[str]) -> dict[str, str]:
     """Registry names, else the name bound to an account; never shown unmasked to staff."""
     if not numbers:
         return {}
-    names = dict(session.execute(select(User.id_number, User.real_name)
-                                 .where(User.id_number.in_(numbers))).tuples().all())
-    names.update(session.execute(select(Person.id_number, Person.name)
-                                 .where(Person.id_number.in_(numbers))).tuples().all())
+    names = _pairs(session.execute(select(User.id_number, User.real_name)
+                                 .where(User.id_number.in_(numbers))))
+    names.update(_pairs(session.execute(select(Person.id_number, Person.name)
+                                        .where(Person.id_number.in_(numbers)))))
     return {k: v for k, v in names.items() if k is not None and v is not None}
 
 
@@ -61,10 +68,10 @@ def venue_day(session: Session, venue: Venue, day: date, tz: ZoneInfo, limit: in
     ).all()
     entry_total = session.scalar(select(func.count(Checkin.id)).where(
         Checkin.venue_pk == venue.id, Checkin.scanned_at >= start, Checkin.scanned_at < end)) or 0
-    colors = dict(session.execute(
+    colors = _pairs(session.execute(
         select(DeniedAttempt.health_color, func.count(DeniedAttempt.id))
         .where(DeniedAttempt.venue_pk == venue.id, DeniedAttempt.attempted_at >= start,
-               DeniedAttempt.attempted_at < end).group_by(DeniedAttempt.health_color)).tuples().all())
+               DeniedAttempt.attempted_at < end).group_by(DeniedAttempt.health_color)))
     denied_green = colors.get("green", 0)
     counts = {
         "entries": entry_total,
@@ -100,16 +107,16 @@ def district_day(session: Session, district: str, day: date, tz: ZoneInfo
                  ) -> tuple[list[DistrictVolume], list[int]]:
     """Per-venue counts for the day and the district's entries per local hour (24 values)."""
     start, end = local_day(day, tz)
-    entry_counts = dict(session.execute(
+    entry_counts = _pairs(session.execute(
         select(Checkin.venue_pk, func.count(Checkin.id)).join(Venue, Venue.id == Checkin.venue_pk)
         .where(Venue.district == district, Checkin.scanned_at >= start, Checkin.scanned_at < end)
-        .group_by(Checkin.venue_pk)).tuples().all())
-    denied_counts = dict(session.execute(
+        .group_by(Checkin.venue_pk)))
+    denied_counts = _pairs(session.execute(
         select(DeniedAttempt.venue_pk, func.count(DeniedAttempt.id))
         .join(Venue, Venue.id == DeniedAttempt.venue_pk)
         .where(Venue.district == district, DeniedAttempt.attempted_at >= start,
                DeniedAttempt.attempted_at < end)
-        .group_by(DeniedAttempt.venue_pk)).tuples().all())
+        .group_by(DeniedAttempt.venue_pk)))
     venues = session.execute(select(Venue.id, Venue.venue_id, Venue.name, Venue.category)
                              .where(Venue.district == district, Venue.status == "approved")
                              .order_by(Venue.venue_id)).all()
