@@ -18,12 +18,14 @@ import csv
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import psycopg
 
 from venuecode.db import make_engine
+from venuecode.scans.succession import NEXT_OF_ROW
 from venuecode.schema import create_schema
 from venuecode.timeutil import parse_instant, to_micros
 
@@ -32,7 +34,8 @@ CREATED = 1_767_225_600_000_000  # 2026-01-01, a fixed created_at for bench venu
 
 INDEXES = [
     "CREATE UNIQUE INDEX uq_checkins_id_number_scanned_at_venue_pk ON checkins (id_number, scanned_at, venue_pk)",
-    "CREATE INDEX ix_checkins_venue_time ON checkins (venue_pk, scanned_at)",
+    "CREATE INDEX ix_checkins_venue_presence ON checkins"
+    " (venue_pk, scanned_at, id_number, checked_out_at, next_scanned_at)",
 ]
 
 
@@ -67,16 +70,37 @@ def to_parquet(city: Path, out: Path) -> None:
     con.execute(
         f"""COPY (
           WITH v AS (SELECT venue_id, row_number() OVER () AS venue_pk
-                     FROM read_csv('{city / "venues.csv"}', all_varchar = true))
-          SELECT c.id_number, v.venue_id, CAST(v.venue_pk AS INTEGER) AS venue_pk,
+                     FROM read_csv('{city / "venues.csv"}', all_varchar = true)),
+          rows AS (SELECT c.id_number, v.venue_id, CAST(v.venue_pk AS INTEGER) AS venue_pk,
                  epoch_us(CAST(c.scanned_at AS TIMESTAMPTZ)) AS scanned_at,
                  epoch_us(CAST(NULLIF(c.checked_out_at, '') AS TIMESTAMPTZ)) AS checked_out_at
           FROM read_csv('{city / "checkins.csv"}', all_varchar = true) c JOIN v USING (venue_id)
-          ORDER BY scanned_at
+        ), linked AS (
+          -- venuecode.scans.succession's next_scanned_at: the next row's instant, or the
+          -- row's own instant inside a group of same-instant rows (at other venues).
+          SELECT *, CASE WHEN lag(scanned_at) OVER w = scanned_at THEN scanned_at
+                         ELSE lead(scanned_at) OVER w END AS next_scanned_at
+          FROM rows WINDOW w AS (PARTITION BY id_number ORDER BY scanned_at, venue_pk)
+        )
+        SELECT * FROM linked ORDER BY scanned_at
         ) TO '{out}' (FORMAT parquet)"""
     )
     count = con.execute(f"SELECT count(*) FROM '{out}'").fetchone()
     log(f"parquet {out}: {count} rows")
+
+
+# A sample of rows whose stored next check-in differs from its definition: must be 0.
+CHECK_SAMPLE = (
+    "SELECT count(*) FROM (SELECT * FROM checkins r WHERE r.id % 3989 = 0) AS r"
+    f" WHERE r.next_scanned_at IS DISTINCT FROM {NEXT_OF_ROW}"
+)
+
+
+def check_links(execute: Callable[[str], int]) -> None:
+    wrong = execute(CHECK_SAMPLE)
+    log(f"next_scanned_at checked on a 1/3989 sample: {wrong} wrong")
+    if wrong:
+        raise SystemExit("the loaded next_scanned_at values are wrong")
 
 
 def load_postgres(url: str, city: Path, parquet: Path) -> None:
@@ -91,7 +115,7 @@ def load_postgres(url: str, city: Path, parquet: Path) -> None:
     create_schema(make_engine(url))
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         conn.execute("ALTER TABLE checkins DROP CONSTRAINT uq_checkins_id_number_scanned_at_venue_pk")
-        conn.execute("DROP INDEX ix_checkins_venue_time")
+        conn.execute("DROP INDEX ix_checkins_venue_presence")
         for fk in ("batch_id_ingest_batches", "helper_user_id_users", "sub_area_pk_venue_sub_areas",
                    "venue_pk_venues"):
             conn.execute(f"ALTER TABLE checkins DROP CONSTRAINT fk_checkins_{fk}")
@@ -108,10 +132,10 @@ def load_postgres(url: str, city: Path, parquet: Path) -> None:
         log("postgres: venues and cases")
         con = duckdb.connect()
         reader = con.execute(
-            f"SELECT id_number, venue_pk, scanned_at, checked_out_at FROM '{parquet}'"
+            f"SELECT id_number, venue_pk, scanned_at, checked_out_at, next_scanned_at FROM '{parquet}'"
         )
         with conn.cursor() as cur, cur.copy(
-            "COPY checkins (id_number, venue_pk, scanned_at, checked_out_at, channel) FROM STDIN"
+            "COPY checkins (id_number, venue_pk, scanned_at, checked_out_at, next_scanned_at, channel) FROM STDIN"
         ) as copy:
             n = 0
             while batch := reader.fetchmany(1_000_000):
@@ -130,6 +154,7 @@ def load_postgres(url: str, city: Path, parquet: Path) -> None:
     with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE) checkins")
         conn.execute("ANALYZE")
+        check_links(lambda sql: conn.execute(sql).fetchone()[0])  # type: ignore[index]
     log("postgres: done")
 
 
@@ -149,7 +174,7 @@ def load_sqlite(path: Path, city: Path, parquet: Path) -> None:
     conn.execute(
         "CREATE TABLE checkins (id INTEGER PRIMARY KEY, id_number VARCHAR(18) NOT NULL,"
         " venue_pk INTEGER NOT NULL, sub_area_pk INTEGER, scanned_at BIGINT NOT NULL,"
-        " checked_out_at BIGINT, channel VARCHAR(16) NOT NULL, helper_user_id INTEGER,"
+        " checked_out_at BIGINT, next_scanned_at BIGINT, channel VARCHAR(16) NOT NULL, helper_user_id INTEGER,"
         " batch_id INTEGER)")
     conn.execute("BEGIN")
     conn.executemany(
@@ -161,13 +186,13 @@ def load_sqlite(path: Path, city: Path, parquet: Path) -> None:
         " VALUES (?, ?, ?, ?, 'bench', ?)", [(*c, CREATED) for c in cases(city)])
     con = duckdb.connect()
     reader = con.execute(
-        f"SELECT id_number, venue_pk, scanned_at, checked_out_at FROM '{parquet}'"
+        f"SELECT id_number, venue_pk, scanned_at, checked_out_at, next_scanned_at FROM '{parquet}'"
     )
     n = 0
     while batch := reader.fetchmany(1_000_000):
         conn.executemany(
-            "INSERT INTO checkins (id_number, venue_pk, scanned_at, checked_out_at, channel)"
-            " VALUES (?, ?, ?, ?, 'import')", batch)
+            "INSERT INTO checkins (id_number, venue_pk, scanned_at, checked_out_at, next_scanned_at, channel)"
+            " VALUES (?, ?, ?, ?, ?, 'import')", batch)
         n += len(batch)
         log(f"sqlite: {n:,} check-ins")
     conn.execute("COMMIT")
@@ -175,6 +200,7 @@ def load_sqlite(path: Path, city: Path, parquet: Path) -> None:
         conn.execute(sql)
         log(f"sqlite: {sql[:60]}")
     conn.execute("ANALYZE")
+    check_links(lambda sql: conn.execute(sql.replace("IS DISTINCT FROM", "IS NOT")).fetchone()[0])
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     log("sqlite: done")

@@ -17,6 +17,7 @@ from venuecode.facts.models import CaseRecord
 from venuecode.people.idnumber import make_id_number
 from venuecode.people.models import Person
 from venuecode.scans.models import Checkin
+from venuecode.scans.succession import relink_all
 from venuecode.tracing.models import Trace
 from venuecode.venues.models import Venue
 
@@ -62,6 +63,8 @@ def arrange(server: LiveServer) -> list[str]:
             session.add(CaseRecord(id_number=person, reference_time=day + timedelta(days=1),
                                    isolated_at=None, kind="confirmed", source="demo", batch_id=None,
                                    received_at=day))
+        session.flush()
+        relink_all(session.connection())
         session.commit()
         return cases
     finally:

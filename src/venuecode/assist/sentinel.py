@@ -26,7 +26,8 @@ from venuecode.errors import DomainError, InvalidInput
 from venuecode.policy.engine import Decision
 from venuecode.scans.models import Checkin
 from venuecode.scans.service import decide, record_entry
-from venuecode.timeutil import parse_instant
+from venuecode.scans.succession import relink
+from venuecode.timeutil import parse_instant, to_micros
 from venuecode.venues.models import Venue
 
 # A tablet's clock drifts; a little is forgiven, more is a wrong clock or a made-up time.
@@ -109,6 +110,7 @@ def upload(session: Session, settings: Settings, key: PaperKey, actor: Actor, ve
                channel="sentinel", offline=True, venue=venue.venue_id,
                scanned_at=at.isoformat(), method=identity.method.value)
     session.flush()
+    relink(session.connection(), ((idn, to_micros(at)) for idn, at in seen))
     counts = {s: sum(r.status == s for r in results) for s in ("stored", "duplicate", "rejected")}
     return SentinelUploadResult(stored=counts["stored"], duplicates=counts["duplicate"],
                                 rejected=counts["rejected"], results=results)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from venuecode.ingest.kinds import KindSpec
+from venuecode.scans.succession import relink
 
 Row = tuple[object, ...]
 
@@ -64,7 +65,12 @@ class BulkWriter:
         full = [row + extra for row in rows]
         if not self.is_pg:  # PostgreSQL sorts the staging table itself
             full.sort(key=self.sort_key)
-        return self._write_pg(full) if self.is_pg else self._write_sqlite(full)
+        counts = self._write_pg(full) if self.is_pg else self._write_sqlite(full)
+        if self.spec.name == "checkins":
+            # Rule 2's next check-in of these rows and of each person's row before them.
+            person, at = self.spec.data_columns.index("id_number"), self.spec.data_columns.index("scanned_at")
+            relink(self.session.connection(), ((row[person], row[at]) for row in rows))  # type: ignore[misc]
+        return counts
 
     def _conflict_sql(self, target: str) -> str:
         key = ", ".join(self.spec.key)

@@ -23,7 +23,10 @@ class Checkin(Base):
         # The natural key of the `checkins` data kind; (id_number, scanned_at) first so
         # the same index answers "this person's next check-in" for the tracing rules.
         UniqueConstraint("id_number", "scanned_at", "venue_pk"),
-        Index("ix_checkins_venue_time", "venue_pk", "scanned_at"),
+        # Tracing reads "everyone at this venue in this window" with rule 2's inputs;
+        # every column it needs is in the index, so those reads never touch the table.
+        Index("ix_checkins_venue_presence", "venue_pk", "scanned_at", "id_number", "checked_out_at",
+              "next_scanned_at"),
     )
 
     id: Mapped[int] = mapped_column(BIGINT_PK, primary_key=True, autoincrement=True)
@@ -32,6 +35,9 @@ class Checkin(Base):
     sub_area_pk: Mapped[int | None] = mapped_column(ForeignKey("venue_sub_areas.id"))
     scanned_at: Mapped[datetime] = mapped_column(Instant())
     checked_out_at: Mapped[datetime | None] = mapped_column(Instant())
+    # The person's next check-in at any venue (or this instant when they also scanned
+    # another venue at this instant), kept by `venuecode.scans.succession` on every write.
+    next_scanned_at: Mapped[datetime | None] = mapped_column(Instant())
     # scan | help | sentinel | import
     channel: Mapped[str] = mapped_column(String(16), default="scan")
     helper_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -27,6 +27,8 @@ from venuecode.scans.hotpath import (
     requirements_of,
 )
 from venuecode.scans.models import Checkin, DeniedAttempt
+from venuecode.scans.succession import relink
+from venuecode.timeutil import to_micros
 from venuecode.venues.models import SubArea, Venue
 from venuecode.venues.service import CodeSigner, ResolvedCode, resolve_code
 from venuecode.venues.tokens import verify_code
@@ -88,6 +90,7 @@ def record_entry(session: Session, settings: Settings, venue: Venue, sub_area: S
                         channel=channel, helper_user_id=helper_user_id)
         session.add(entry)
         session.flush()
+        relink(session.connection(), [(id_number, to_micros(now))])
         return entry.id, False, now
     attempt = DeniedAttempt(
         id_number=id_number, venue_pk=venue.id, sub_area_pk=sub_area.id if sub_area else None,

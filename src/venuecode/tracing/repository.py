@@ -1,17 +1,16 @@
 """`DbPresenceSource`: the presence-source protocol over the `checkins` table.
 
-Rule 2 is computed in SQL over each person's FULL history, with the time windows pushed
-into indexed queries (both SQLite and PostgreSQL):
+Rule 2 needs each check-in's next check-in at any venue over the person's FULL history;
+every write path stores it as `next_scanned_at` (`venuecode.scans.succession`), so the
+reads are plain range scans with the time windows pushed into indexed queries:
 
-- candidates come from `ix_checkins_venue_time (venue_pk, scanned_at)` for venue windows
-  (`scanned_at` in `(start - dwell(venue), end)`: an interval is never longer than its
-  venue's dwell) or from the unique `(id_number, scanned_at, venue_pk)` index for persons;
-- each candidate's next check-in is ONE correlated `MIN(scanned_at)` probe of the
-  `(id_number, scanned_at, venue_pk)` index. The probe also looks at the same instant at
-  other venues: if it returns the candidate's own instant, the person scanned two venues
-  at once, and those rare rows are settled by a second, exact query (`_settle_ties`).
-  Measured faster than `LEAD() OVER (PARTITION BY id_number ...)`, which has to read every
-  candidate person's whole history (docs/tracing.md).
+- candidates for venue windows come from `ix_checkins_venue_presence (venue_pk,
+  scanned_at, id_number, checked_out_at, next_scanned_at)`, `scanned_at` in
+  `(start - dwell(venue), end)` (an interval is never longer than its venue's dwell):
+  every column is in the index, so the table itself is not read;
+- a person's rows come from the unique `(id_number, scanned_at, venue_pk)` index;
+- `next_scanned_at == scanned_at` marks the rare same-instant scan at another venue;
+  those rows are settled by a second, exact query (`_settle_ties`).
 
 All windows of one engine call go in one statement: PostgreSQL gets them as three arrays
 (`unnest`), SQLite as one JSON parameter (`json_each`). Times stay raw BIGINT micros.
@@ -35,21 +34,15 @@ DwellOverride = Callable[[str], float] | Mapping[str, float]
 # Used when a venue's category is not in the category table (data from an older list).
 FALLBACK_DWELL_MINUTES = 60
 
-# The next check-in of row `c` at any venue, or `c`'s own instant when the person also
-# scanned another venue at that same instant (then `_settle_ties` decides).
-_NEXT = """(SELECT MIN(n.scanned_at) FROM checkins n
-     WHERE n.id_number = c.id_number AND n.scanned_at >= c.scanned_at
-       AND (n.scanned_at > c.scanned_at OR n.venue_pk <> c.venue_pk))"""
-
 _AT_POSTGRES = """
-SELECT c.id_number, c.venue_pk, w.lo, c.scanned_at, c.checked_out_at, NEXT_CHECKIN AS nxt
+SELECT c.id_number, c.venue_pk, w.lo, c.scanned_at, c.checked_out_at, c.next_scanned_at
 FROM unnest(CAST(:pks AS integer[]), CAST(:los AS bigint[]), CAST(:his AS bigint[]),
             CAST(:slacks AS bigint[])) AS w(pk, lo, hi, slack)
 JOIN checkins c ON c.venue_pk = w.pk AND c.scanned_at > w.lo - w.slack AND c.scanned_at < w.hi
 """
 
 _AT_SQLITE = """
-SELECT c.id_number, c.venue_pk, w.lo, c.scanned_at, c.checked_out_at, NEXT_CHECKIN AS nxt
+SELECT c.id_number, c.venue_pk, w.lo, c.scanned_at, c.checked_out_at, c.next_scanned_at
 FROM (SELECT json_extract(value, '$[0]') AS pk, json_extract(value, '$[1]') AS lo,
              json_extract(value, '$[2]') AS hi, json_extract(value, '$[3]') AS slack
       FROM json_each(:windows)) AS w
@@ -57,35 +50,20 @@ CROSS JOIN checkins c
 WHERE c.venue_pk = w.pk AND c.scanned_at > w.lo - w.slack AND c.scanned_at < w.hi
 """
 
-# A person's rows in the range come together, so the next check-in is the following row
-# (LEAD); only a person's last row in the range probes the index (COALESCE evaluates the
-# subquery only when LEAD is NULL). LAG/LEAD equal to the row's instant flag a
-# same-instant scan at another venue for `_settle_ties`.
+# `prv` is kept in the row shape for `intervals_of`; the stored next check-in already
+# marks a same-instant scan at another venue (next_scanned_at == scanned_at).
 _OF_POSTGRES = """
-SELECT c.id_number, c.venue_pk, c.scanned_at, c.checked_out_at,
-       lag(c.scanned_at) OVER w AS prv, coalesce(lead(c.scanned_at) OVER w, LATER_CHECKIN) AS nxt
+SELECT c.id_number, c.venue_pk, c.scanned_at, c.checked_out_at, NULL AS prv, c.next_scanned_at AS nxt
 FROM checkins c
 WHERE c.id_number = ANY(CAST(:persons AS varchar[])) AND c.scanned_at > :lo AND c.scanned_at < :hi
-WINDOW w AS (PARTITION BY c.id_number ORDER BY c.scanned_at)
 """
 
 _OF_SQLITE = """
-SELECT c.id_number, c.venue_pk, c.scanned_at, c.checked_out_at,
-       lag(c.scanned_at) OVER w AS prv, coalesce(lead(c.scanned_at) OVER w, LATER_CHECKIN) AS nxt
+SELECT c.id_number, c.venue_pk, c.scanned_at, c.checked_out_at, NULL AS prv, c.next_scanned_at AS nxt
 FROM checkins c
 WHERE c.id_number IN (SELECT value FROM json_each(:persons))
   AND c.scanned_at > :lo AND c.scanned_at < :hi
-WINDOW w AS (PARTITION BY c.id_number ORDER BY c.scanned_at)
 """
-# The next check-in after all of the row's instant (its same-instant rows are in range).
-_LATER = """(SELECT MIN(n.scanned_at) FROM checkins n
-     WHERE n.id_number = c.id_number AND n.scanned_at > c.scanned_at)"""
-
-# One text for each probe in all four queries (constants, no input is formatted in).
-_AT_POSTGRES, _AT_SQLITE, _OF_POSTGRES, _OF_SQLITE = (
-    q.replace("NEXT_CHECKIN", _NEXT).replace("LATER_CHECKIN", _LATER)
-    for q in (_AT_POSTGRES, _AT_SQLITE, _OF_POSTGRES, _OF_SQLITE)
-)
 
 _VENUES = {
     ("postgresql", "id"): "SELECT id, venue_id, category, dwell_minutes FROM venues"

@@ -27,6 +27,7 @@ from venuecode.errors import PermissionDenied
 from venuecode.facts.models import ContactMark, HealthCodeRecord
 from venuecode.people.models import User
 from venuecode.scans.models import Checkin, DeniedAttempt
+from venuecode.scans.succession import relink_all
 from venuecode.tracing import actions
 from venuecode.tracing.healthcode import WebhookHealthCodeAdapter, adapter_for
 from venuecode.tracing.models import Trace
@@ -66,6 +67,8 @@ def people(db: Session) -> dict[str, Any]:
     p["tracer"] = factories.user(db, Role.TRACER)
     p["boss"] = factories.user(db, Role.TRACING_SUPERVISOR)
     p["other_boss"] = factories.user(db, Role.TRACING_SUPERVISOR)
+    db.flush()
+    relink_all(db.connection())
     db.commit()
     return p
 

@@ -21,6 +21,7 @@ from venuecode.clock import FixedClock
 from venuecode.config import Settings
 from venuecode.people.models import Person, User
 from venuecode.scans.models import Checkin
+from venuecode.scans.succession import relink_all
 from venuecode.tracing.models import Trace
 
 DAY = datetime(2022, 4, 17, tzinfo=UTC)
@@ -49,6 +50,8 @@ def arrange(db: Session) -> dict[str, str]:
     f.case(db, p["C"], DAY + timedelta(days=1, hours=12))
     db.add(Person(id_number=p["K"], name="王密接", phone="13911112222", source="test",
                   batch_id=None, received_at=DAY))
+    db.flush()
+    relink_all(db.connection())
     db.commit()
     return p
 

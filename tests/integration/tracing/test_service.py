@@ -16,6 +16,7 @@ from venuecode.config import Settings
 from venuecode.errors import InvalidInput, NotFound
 from venuecode.facts.models import CaseRecord
 from venuecode.scans.models import Checkin
+from venuecode.scans.succession import relink_all
 from venuecode.tracing.service import TraceRequest, compute_trace, get_trace, list_traces, run_trace
 from venuecode.venues.models import Venue
 
@@ -54,6 +55,7 @@ def seed_city(session: Session) -> dict[str, str]:
     session.add(CaseRecord(id_number=CASE, reference_time=DAY + timedelta(hours=6), isolated_at=None,
                            kind="confirmed", source="cdc", received_at=DAY))
     session.flush()
+    relink_all(session.connection())
     return {"case": CASE, "close": CLOSE, "general": GENERAL, "secondary": SECONDARY}
 
 

@@ -1,0 +1,93 @@
+"""Keep `checkins.next_scanned_at` true: each check-in's next check-in, stored at write time.
+
+Tracing rule 2 ends a presence at the person's next check-in at any venue. Looking that
+up per candidate row cost one index probe each and two thirds of a large trace's database
+time (bench/tracing/README.md), so every write path stores it instead:
+
+    next_scanned_at(c) = MIN(n.scanned_at) over the same person's check-ins n with
+        n.scanned_at > c.scanned_at, or n.scanned_at = c.scanned_at at another venue
+
+NULL when there is none yet. The second clause marks the rare same-instant scans at two
+venues (`next_scanned_at == scanned_at`), which the tracing repository settles exactly.
+The value depends only on the check-ins at or after `c`, so a new check-in at `t` changes
+exactly the person's rows at the latest instant before `t` and the rows at `t` itself:
+`relink` recomputes the rows of each person between those bounds. Deleting by age
+(retention) never makes a kept row wrong: its successors are younger and stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import orjson
+from sqlalchemy import Connection, text
+
+# The stored value's definition, for one row `r` (also the migration's backfill).
+NEXT_OF_ROW = """(SELECT MIN(n.scanned_at) FROM checkins n
+     WHERE n.id_number = r.id_number AND n.scanned_at >= r.scanned_at
+       AND (n.scanned_at > r.scanned_at OR n.venue_pk <> r.venue_pk))"""
+
+# Per range `s(p, lo, hi)`: the rows of person p from the latest instant before lo up to
+# hi, with their value now and as it should be; only rows that differ are written.
+_RELINK = """
+UPDATE checkins SET next_scanned_at = u.nxt
+FROM (SELECT r.id, NEXT_OF_ROW AS nxt, r.next_scanned_at AS old
+      FROM (SELECT s.p, s.hi,
+                   COALESCE((SELECT MAX(x.scanned_at) FROM checkins x
+                              WHERE x.id_number = s.p AND x.scanned_at < s.lo), s.lo) AS lo
+            FROM RANGES) AS s
+      JOIN checkins r ON r.id_number = s.p AND r.scanned_at >= s.lo AND r.scanned_at <= s.hi) AS u
+WHERE checkins.id = u.id AND u.nxt DIFFERS u.old
+""".replace("NEXT_OF_ROW", NEXT_OF_ROW)
+
+_RANGES = {
+    "postgresql": "unnest(CAST(:persons AS varchar[]), CAST(:los AS bigint[]), CAST(:his AS bigint[]))"
+                  " AS s(p, lo, hi)",
+    "sqlite": "(SELECT json_extract(value, '$[0]') AS p, json_extract(value, '$[1]') AS lo,"
+              " json_extract(value, '$[2]') AS hi FROM json_each(:ranges)) AS s",
+}
+_ONE = "(SELECT CAST(:idn AS VARCHAR(18)) AS p, CAST(:at AS BIGINT) AS lo, CAST(:at AS BIGINT) AS hi) AS s"
+# SQLite before 3.39 has no IS DISTINCT FROM; its IS NOT means the same.
+_DIFFERS = {"postgresql": "IS DISTINCT FROM", "sqlite": "IS NOT"}
+
+
+def _relink_sql(dialect: str, ranges: str) -> str:
+    return _RELINK.replace("RANGES", ranges).replace("DIFFERS", _DIFFERS[dialect])
+
+
+_RELINK_MANY = {d: _relink_sql(d, r) for d, r in _RANGES.items()}
+# One check-in `(:idn, :at)`, for the scan hot path's own DBAPI calls.
+RELINK_ONE = {d: _relink_sql(d, _ONE) for d in _DIFFERS}
+
+RELINK_ALL = f"UPDATE checkins AS r SET next_scanned_at = {NEXT_OF_ROW}"  # noqa: S608
+
+
+def person_ranges(checkins: Iterable[tuple[str, int]]) -> dict[str, tuple[int, int]]:
+    """`(id_number, scanned_at micros)` of written check-ins -> per person (first, last)."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for person, at in checkins:
+        seen = ranges.get(person)
+        ranges[person] = (at, at) if seen is None else (min(seen[0], at), max(seen[1], at))
+    return ranges
+
+
+def relink(connection: Connection, checkins: Iterable[tuple[str, int]]) -> int:
+    """Recompute `next_scanned_at` around check-ins just written, `(id_number, micros)`;
+    in the caller's transaction. Returns the number of rows whose value changed."""
+    ranges = person_ranges(checkins)
+    if not ranges:
+        return 0
+    persons = list(ranges)
+    if connection.dialect.name == "postgresql":
+        result = connection.execute(text(_RELINK_MANY["postgresql"]), {
+            "persons": persons, "los": [ranges[p][0] for p in persons],
+            "his": [ranges[p][1] for p in persons]})
+    else:
+        payload = orjson.dumps([[p, lo, hi] for p, (lo, hi) in ranges.items()]).decode()
+        result = connection.execute(text(_RELINK_MANY["sqlite"]), {"ranges": payload})
+    return int(result.rowcount)
+
+
+def relink_all(connection: Connection) -> int:
+    """Recompute every row (after a migration or manual repair); returns rows updated."""
+    return int(connection.execute(text(RELINK_ALL)).rowcount)
