@@ -257,11 +257,33 @@ ZH = {
         "密接、次密接及更深层级人员赋红码，一般接触人员赋黄码，其扫码进入任何场所都将被拒绝并收到处置提示。须由另一位流调组长审批。",
     "requested": "申请于",
     "red %(r)s, yellow %(y)s": "红码 %(r)s 人，黄码 %(y)s 人",
-    "You requested this push or ran this trace: another supervisor must approve it.":
-        "您是该推送的申请人或本次流调的执行人：须由另一位流调组长审批（双人复核）。",
+    "You requested this push or ran this trace: another supervisor must approve or reject it.":
+        "您是该推送的申请人或本次流调的执行人：须由另一位流调组长审批或驳回（双人复核）。",
     "Approve and push": "批准并推送",
     "Note": "备注",
     "Request health-code push": "申请推送健康码",
+    # Rejecting a push and lifting control (驳回推送、解除管控)
+    "Rejected": "已驳回",
+    "decided": "处理于",
+    "Another supervisor decides (four eyes).": "须由另一位流调组长处理（双人复核）。",
+    "Open a trace to approve its push; a push can also be rejected here with a reason.":
+        "打开流调记录后可批准推送；也可在此填写原因直接驳回。",
+    "Control": "管控状态",
+    "Under control": "管控中",
+    "Lifted": "已解除",
+    "Lift control": "解除管控",
+    "Reason for lifting": "解除原因",
+    "After quarantine and tests: scans are no longer denied for this trace, and a code this trace turned red or yellow goes back to green unless another department has changed it since.":
+        "人员完成隔离和核酸检测后解除管控：扫码不再因本次流调被拒绝；由本次流调赋的红码、黄码恢复为绿码（如其他部门此后已调整过健康码，则保持不变）。",
+    "Lift the tracing marks of every person of this trace?": "确定解除本次流调全部人员的管控吗？",
+    "Lift control of all persons of this trace": "解除本次流调全部人员管控",
+    "No open tracing mark of this trace was found: nothing was changed.":
+        "未找到本次流调尚在管控中的人员，未作任何更改。",
+    "Control lifted for %(n)s persons.": "已解除 %(n)s 人的管控。",
+    "The health-code platform updates their codes.": "其健康码由健康码平台更新。",
+    "%(n)s health codes set by tracing are green again.": "%(n)s 人由流调赋的健康码已恢复为绿码。",
+    "%(n)s of them are still marked by another trace, so their codes stay as they are.":
+        "其中 %(n)s 人仍被其他流调管控，健康码保持不变。",
 }
 
 

@@ -23,7 +23,8 @@ class Permission(enum.StrEnum):
     VENUE_APPROVE = "venue.approve"                # approve/reject/revoke in own district
     DISTRICT_VIEW = "district.view"                # district venues and scan volumes
     TRACE_RUN = "trace.run"                        # run traces, see contacts (audited)
-    TRACE_APPROVE_ACTION = "trace.approve_action"  # approve health-code pushes
+    TRACE_APPROVE_ACTION = "trace.approve_action"  # approve or reject health-code pushes
+    TRACE_LIFT_MARK = "trace.lift_mark"            # lift tracing marks (解除管控)
     INGEST_UPLOAD = "ingest.upload"                # upload data files, see batches
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
@@ -38,7 +39,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                                Permission.DISTRICT_VIEW}),
     Role.TRACER: frozenset(_CITIZEN | {Permission.TRACE_RUN}),
     Role.TRACING_SUPERVISOR: frozenset(_CITIZEN | {Permission.TRACE_RUN,
-                                                   Permission.TRACE_APPROVE_ACTION}),
+                                                   Permission.TRACE_APPROVE_ACTION,
+                                                   Permission.TRACE_LIFT_MARK}),
     Role.SYSTEM_ADMIN: frozenset(_CITIZEN | {Permission.INGEST_UPLOAD, Permission.USERS_MANAGE,
                                              Permission.AUDIT_VIEW, Permission.VENUE_APPROVE,
                                              Permission.DISTRICT_VIEW}),

@@ -34,6 +34,8 @@ class AuditAction(enum.StrEnum):
     TRACE_EXPORTED = "trace.exported"
     TRACE_ACTION_REQUESTED = "trace.action_requested"
     TRACE_ACTION_APPROVED = "trace.action_approved"
+    TRACE_ACTION_REJECTED = "trace.action_rejected"
+    TRACE_MARK_LIFTED = "trace.mark_lifted"
     # Help-scan
     PAPER_CODE_ISSUED = "paper_code.issued"
     PAPER_CODE_REVOKED = "paper_code.revoked"

@@ -94,7 +94,8 @@ class ContactMark(Base):
     """A person flagged by tracing (close, secondary, tertiary or general contact).
 
     Written when a supervisor approves a trace's actions; the entry policy denies a marked
-    person with the instruction stored here until the mark is cleared.
+    person with the instruction stored here until the mark is cleared (a supervisor lifts
+    it: `tracing.actions.lift_marks`, who and why kept beside `cleared_at`).
     """
 
     __tablename__ = "contact_marks"
@@ -107,3 +108,7 @@ class ContactMark(Base):
     instruction: Mapped[str | None] = mapped_column(String(300))
     trace_id: Mapped[int | None] = mapped_column(Integer)
     cleared_at: Mapped[datetime | None] = mapped_column(Instant())
+    # The actor label ("user:12", "cli") and reason of the lift, so the mark row alone says
+    # why a person is no longer denied (the audit log has it too, per person).
+    cleared_by: Mapped[str | None] = mapped_column(String(64))
+    cleared_reason: Mapped[str | None] = mapped_column(String(500))

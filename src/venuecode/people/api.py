@@ -89,7 +89,7 @@ def put_identity(body: IdentityRequest, request: Request, user: CurrentUser,
 
 # Actions on a person that their owner is shown; self-service actions are left out.
 _VISIBLE_ACTIONS = ("person.viewed", "trace.run", "trace.exported", "scan.help_recorded",
-                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read")
+                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read", "trace.mark_lifted")
 
 
 @router.get("/me/access-log")

@@ -58,5 +58,5 @@ class TraceAction(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(Instant())
     note: Mapped[str] = mapped_column(Text, default="")
-    # JSON: {"red": n, "yellow": n} pushed, and any failures.
+    # JSON: {"red": n, "yellow": n} pushed, and any failures; a rejection's {"reason": ...}.
     outcome: Mapped[str] = mapped_column(Text, default="{}")

@@ -1,5 +1,5 @@
 """Tracer pages: cases and traces, the new-trace form, the trace view, the chain graph and
-the health-code push (request, four-eyes approval).
+the health-code push (request, four-eyes approval or rejection, lifting marks).
 
 A trace may hold 47,000 persons: the view filters and paginates on the server (one page
 of rows in the HTML), and the graph aggregates (`tracing.graph`). Every view of a trace
@@ -31,6 +31,7 @@ from venuecode.people.models import Person, User
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
 from venuecode.tracing.graph import GraphFilter, build_graph
+from venuecode.tracing.healthcode import LiftOutcome
 from venuecode.tracing.models import Trace
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
 from venuecode.tracing.types import tier_rank
@@ -42,6 +43,7 @@ from venuecode.web.templating import render
 router = APIRouter(include_in_schema=False)
 Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
 Supervisor = Annotated[User, Depends(require(Permission.TRACE_APPROVE_ACTION))]
+Lifter = Annotated[User, Depends(require(Permission.TRACE_LIFT_MARK))]
 PAGE_SIZE = 100
 VENUES_SHOWN = 100
 
@@ -71,10 +73,11 @@ def index(request: Request, user: Tracer, session: SessionDep, q: str = "") -> H
     if q.strip():
         query = query.where(CaseRecord.id_number.contains(q.strip()))
     traces = [(t, orjson.loads(t.cases)) for t in list_traces(session, 50)]
+    waiting = push.open_actions(session) if has_permission(
+        user.role, Permission.TRACE_APPROVE_ACTION) else []
     return render(request, "tracing/index.html", {
         "user": user, "cases": session.scalars(query).all(), "traces": traces, "q": q,
-        "open_actions": push.open_actions(session)
-        if has_permission(user.role, Permission.TRACE_APPROVE_ACTION) else []})
+        "open_actions": waiting, "decidable": push.deciders(session, user.id, waiting)})
 
 
 @router.get("/tracing/new", response_class=HTMLResponse)
@@ -149,7 +152,10 @@ def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
 @router.get("/tracing/traces/{trace_id}", response_class=HTMLResponse)
 def view(request: Request, trace_id: int, user: Tracer, state: StateDep, session: SessionDep,
          tier: str = "", venue: str = "", q: str = "",
-         page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+         page: Annotated[int, Query(ge=1)] = 1,
+         lifted: Annotated[int | None, Query(ge=0)] = None,
+         restored: Annotated[int | None, Query(ge=0)] = None,
+         still: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
     trace = get_trace(session, trace_id)
     result = trace.result()
     tz = state.settings.tz
@@ -168,7 +174,14 @@ def view(request: Request, trace_id: int, user: Tracer, state: StateDep, session
            shown=len(rows))
     session.commit()
     base = {"tier": tier, "venue": venue, "q": q}
+    pushed = push.was_pushed(session, trace.id)
     return render(request, "tracing/view.html", {
+        "pushed": pushed, "can_lift": has_permission(user.role, Permission.TRACE_LIFT_MARK),
+        "marks": push.open_marks(session, trace.id, [c["id_number"] for c in rows]) if pushed else {},
+        # The webhook platform keeps the marks: any pushed person may be lifted there.
+        "remote_marks": state.settings.healthcode_backend == "webhook",
+        "lift_notice": None if lifted is None else
+        {"lifted": lifted, "restored": restored, "still": still},
         "trace": trace, "result": result, "local": lambda t: _local(t, tz),
         "counts": sorted(counts.items(), key=lambda kv: tier_rank(kv[0])),
         "total": len(contacts), "matching": len(matching), "rows": rows, "page": page,
@@ -272,4 +285,55 @@ def approve_action(request: Request, action_id: int, user: Supervisor, state: St
                                action_id)
     session.commit()
     return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
+
+@router.post("/tracing/actions/{action_id}/reject")
+async def reject_action(request: Request, action_id: int, user: Supervisor,
+                        session: SessionDep) -> RedirectResponse:
+    form = await request.form()
+    action = push.reject_push(session, actor_of(user, request), user.id, action_id,
+                              str(form.get("reason", "")))
+    session.commit()
+    # Back to the list it was rejected from (a fixed choice: never a URL from the form).
+    if form.get("back") == "index":
+        return RedirectResponse("/tracing#open-actions", status_code=303)
+    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
+
+async def _lift(request: Request, trace_id: int, user: User, state: StateDep,
+                session: SessionDep, id_number: str | None) -> RedirectResponse:
+    from urllib.parse import urlencode
+
+    reason = str((await request.form()).get("reason", ""))
+    actor = actor_of(user, request)
+
+    def work() -> LiftOutcome:
+        # Lifting a whole outbreak writes tens of thousands of rows: off the event loop.
+        trace = get_trace(session, trace_id)
+        outcome = push.lift_marks(session, state.settings, actor, trace, reason, id_number)
+        session.commit()
+        return outcome
+
+    done = await run_in_threadpool(work)
+    # Counts only in the URL: the notice's words come from the template, so nothing typed
+    # into a form is echoed back from a link.
+    counts = {"lifted": len(done.lifted), "still": len(done.still_marked)}
+    if done.restored is not None:
+        counts["restored"] = len(done.restored)
+    return RedirectResponse(f"/tracing/traces/{trace_id}?{urlencode(counts)}#lift-notice",
+                            status_code=303)
+
+
+@router.post("/tracing/traces/{trace_id}/persons/{id_number}/lift")
+async def lift_person(request: Request, trace_id: int, id_number: str, user: Lifter,
+                      state: StateDep, session: SessionDep) -> RedirectResponse:
+    """Lift one person's mark of this trace (解除管控); no open mark is a no-op notice."""
+    return await _lift(request, trace_id, user, state, session, id_number)
+
+
+@router.post("/tracing/traces/{trace_id}/lift")
+async def lift_trace(request: Request, trace_id: int, user: Lifter, state: StateDep,
+                     session: SessionDep) -> RedirectResponse:
+    """Lift the marks of every person of this trace."""
+    return await _lift(request, trace_id, user, state, session, None)
 
