@@ -27,18 +27,27 @@ NEXT_OF_ROW = """(SELECT MIN(n.scanned_at) FROM checkins n
      WHERE n.id_number = r.id_number AND n.scanned_at >= r.scanned_at
        AND (n.scanned_at > r.scanned_at OR n.venue_pk <> r.venue_pk))"""
 
-# Per range `s(p, lo, hi)`: the rows of person p from the latest instant before lo up to
-# hi, with their value now and as it should be; only rows that differ are written.
-_RELINK = """
-UPDATE checkins SET next_scanned_at = u.nxt
-FROM (SELECT r.id, NEXT_OF_ROW AS nxt, r.next_scanned_at AS old
-      FROM (SELECT s.p, s.hi,
-                   COALESCE((SELECT MAX(x.scanned_at) FROM checkins x
-                              WHERE x.id_number = s.p AND x.scanned_at < s.lo), s.lo) AS lo
-            FROM RANGES) AS s
-      JOIN checkins r ON r.id_number = s.p AND r.scanned_at >= s.lo AND r.scanned_at <= s.hi) AS u
-WHERE checkins.id = u.id AND u.nxt DIFFERS u.old
-""".replace("NEXT_OF_ROW", NEXT_OF_ROW)
+# Per range `s(p, lo, hi)`: the person's rows from the latest instant before lo up to hi,
+# plus the first instant after hi to find the last one's successor, read in one index range
+# scan (no probe per row); the same rule as NEXT_OF_ROW, by LEAD, or the row's own instant
+# when a neighbour in (scanned_at, venue_pk) order shares it. Only rows up to hi whose
+# value differs come out.
+_CHANGES = """
+WITH b AS (
+  SELECT s.p, s.hi,
+         COALESCE((SELECT MAX(x.scanned_at) FROM checkins x
+                    WHERE x.id_number = s.p AND x.scanned_at < s.lo), s.lo) AS lo,
+         COALESCE((SELECT MIN(x.scanned_at) FROM checkins x
+                    WHERE x.id_number = s.p AND x.scanned_at > s.hi), s.hi) AS beyond
+  FROM RANGES),
+r AS (
+  SELECT c.id, c.scanned_at, c.next_scanned_at AS old, b.hi,
+         CASE WHEN lag(c.scanned_at) OVER w = c.scanned_at THEN c.scanned_at
+              ELSE lead(c.scanned_at) OVER w END AS nxt
+  FROM b JOIN checkins c ON c.id_number = b.p AND c.scanned_at >= b.lo AND c.scanned_at <= b.beyond
+  WINDOW w AS (PARTITION BY c.id_number ORDER BY c.scanned_at, c.venue_pk))
+SELECT r.id, r.nxt FROM r WHERE r.scanned_at <= r.hi AND r.nxt DIFFERS r.old
+"""
 
 _RANGES = {
     "postgresql": "unnest(CAST(:persons AS varchar[]), CAST(:los AS bigint[]), CAST(:his AS bigint[]))"
@@ -51,13 +60,26 @@ _ONE = "(SELECT CAST(:idn AS VARCHAR(18)) AS p, CAST(:at AS BIGINT) AS lo, CAST(
 _DIFFERS = {"postgresql": "IS DISTINCT FROM", "sqlite": "IS NOT"}
 
 
-def _relink_sql(dialect: str, ranges: str) -> str:
-    return _RELINK.replace("RANGES", ranges).replace("DIFFERS", _DIFFERS[dialect])
+def _changes_sql(dialect: str, ranges: str) -> str:
+    return _CHANGES.replace("RANGES", ranges).replace("DIFFERS", _DIFFERS[dialect])
 
 
-_RELINK_MANY = {d: _relink_sql(d, r) for d, r in _RANGES.items()}
-# One check-in `(:idn, :at)`, for the scan hot path's own DBAPI calls.
-RELINK_ONE = {d: _relink_sql(d, _ONE) for d in _DIFFERS}
+_CHANGES_MANY = {d: _changes_sql(d, r) for d, r in _RANGES.items()}
+# The changes are read first and written by primary key: as one UPDATE ... FROM, the
+# planner misjudged the row count and hash-joined a sequential scan of the whole table.
+_WRITE = {
+    "postgresql": "UPDATE checkins SET next_scanned_at = v.nxt"
+                  " FROM unnest(CAST(:ids AS bigint[]), CAST(:nxts AS bigint[])) AS v(id, nxt)"
+                  " WHERE checkins.id = v.id",
+    "sqlite": "UPDATE checkins SET next_scanned_at = :nxt WHERE id = :id",
+}
+# One check-in `(:idn, :at)`, for the scan hot path's own DBAPI calls: a handful of rows,
+# so one statement (checked with EXPLAIN on 39.5 M rows: primary-key nested loop).
+RELINK_ONE = {
+    d: f"UPDATE checkins SET next_scanned_at = u.nxt FROM ({_changes_sql(d, _ONE)}) AS u"  # noqa: S608
+       " WHERE checkins.id = u.id"
+    for d in _DIFFERS
+}
 
 RELINK_ALL = f"UPDATE checkins AS r SET next_scanned_at = {NEXT_OF_ROW}"  # noqa: S608
 
@@ -77,15 +99,22 @@ def relink(connection: Connection, checkins: Iterable[tuple[str, int]]) -> int:
     ranges = person_ranges(checkins)
     if not ranges:
         return 0
-    persons = list(ranges)
-    if connection.dialect.name == "postgresql":
-        result = connection.execute(text(_RELINK_MANY["postgresql"]), {
-            "persons": persons, "los": [ranges[p][0] for p in persons],
-            "his": [ranges[p][1] for p in persons]})
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        persons = list(ranges)
+        params: dict[str, object] = {"persons": persons, "los": [ranges[p][0] for p in persons],
+                                     "his": [ranges[p][1] for p in persons]}
     else:
-        payload = orjson.dumps([[p, lo, hi] for p, (lo, hi) in ranges.items()]).decode()
-        result = connection.execute(text(_RELINK_MANY["sqlite"]), {"ranges": payload})
-    return int(result.rowcount)
+        params = {"ranges": orjson.dumps([[p, lo, hi] for p, (lo, hi) in ranges.items()]).decode()}
+    changes = connection.execute(text(_CHANGES_MANY[dialect]), params).all()
+    if not changes:
+        return 0
+    if dialect == "postgresql":
+        connection.execute(text(_WRITE[dialect]), {"ids": [c[0] for c in changes],
+                                                   "nxts": [c[1] for c in changes]})
+    else:
+        connection.execute(text(_WRITE[dialect]), [{"id": c[0], "nxt": c[1]} for c in changes])
+    return len(changes)
 
 
 def relink_all(connection: Connection) -> int:
