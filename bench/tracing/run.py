@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--depth", type=int, default=2)
     parser.add_argument("--profile")
+    parser.add_argument("--subsets", default="",
+                        help="also trace the first N cases by reference time, e.g. 10,40")
     args = parser.parse_args()
     settings = Settings(_env_file=None, database_url=args.url)  # type: ignore[call-arg]
     engine = make_engine(args.url)
@@ -48,9 +50,13 @@ def main() -> None:
             return time.perf_counter() - t0, len(data), Counter(c.tier for c in result.contacts), len(result.venues)
 
     with factory() as session:
-        first_case = session.query(CaseRecord.id_number).order_by(CaseRecord.reference_time).first()
-    assert first_case is not None
-    for label, cases in (("outbreak (all cases)", None), ("single case", [first_case[0]])):
+        by_time = [r[0] for r in session.query(CaseRecord.id_number)
+                   .order_by(CaseRecord.reference_time, CaseRecord.id_number)]
+    assert by_time, "no cases in this database"
+    runs: list[tuple[str, list[str] | None]] = [(f"outbreak (all {len(by_time)} cases)", None),
+                                                ("single case", by_time[:1])]
+    runs += [(f"first {n} cases", by_time[:n]) for n in (int(x) for x in args.subsets.split(",") if x)]
+    for label, cases in runs:
         times = []
         for i in range(args.repeat + 1):
             seconds, size, tiers, venues = run(cases)

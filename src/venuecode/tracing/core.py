@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from venuecode.tracing.engine import RULES_VERSION, trace
+from venuecode.tracing.engine import RULES_VERSION, gc_paused, trace
 from venuecode.tracing.intervals import presence_intervals
 from venuecode.tracing.types import (
     CASE,
     CLOSE,
     GENERAL,
+    MICROS_PER_MINUTE,
     SECONDARY,
     TERTIARY,
     Case,
@@ -24,6 +25,7 @@ from venuecode.tracing.types import (
     Evidence,
     ExposedVenue,
     Interval,
+    IntervalBatch,
     PresenceSource,
     TraceOptions,
     TraceResult,
@@ -47,6 +49,7 @@ __all__ = [
     "Evidence",
     "ExposedVenue",
     "Interval",
+    "IntervalBatch",
     "PresenceSource",
     "TraceOptions",
     "TraceResult",
@@ -74,6 +77,12 @@ CONTACT_COLUMNS = (
 
 def result_to_json_dict(result: TraceResult, format_time: TimeFormat) -> dict[str, object]:
     """The trace as JSON-ready data (rule 7); `format_time` turns micros into text."""
+    with gc_paused():
+        return _json_dict(result, format_time)
+
+
+def _json_dict(result: TraceResult, format_time: TimeFormat) -> dict[str, object]:
+    get, fmt = _memo(format_time)
     rules = dict(result.rules)
     isolated = rules.get("contact_isolated")
     if isinstance(isolated, dict):
@@ -82,15 +91,32 @@ def result_to_json_dict(result: TraceResult, format_time: TimeFormat) -> dict[st
         "as_of": format_time(result.as_of),
         "rules": rules,
         "cases": [_case_json(c, format_time) for c in result.cases],
-        "contacts": [_contact_json(c, format_time) for c in result.contacts],
+        "contacts": [
+            {
+                "id_number": c.person,
+                "tier": c.tier,
+                "source": c.source,
+                "exposure_minutes": c.exposure_minutes,
+                "evidence": [
+                    {
+                        "venue": e.venue,
+                        "start": get(e.start) or fmt(e.start),
+                        "end": get(e.end) or fmt(e.end),
+                        "minutes": (e.end - e.start) / MICROS_PER_MINUTE,  # Evidence.minutes, inline
+                    }
+                    for e in c.evidence
+                ],
+            }
+            for c in result.contacts
+        ],
         "venues": [
             {
                 "venue": v.venue,
                 "intervals": [
                     {
                         "case": iv.person,
-                        "start": format_time(iv.start),
-                        "end": format_time(iv.end),
+                        "start": get(iv.start) or fmt(iv.start),
+                        "end": get(iv.end) or fmt(iv.end),
                         "minutes": minutes(iv.end - iv.start),
                     }
                     for iv in v.intervals
@@ -99,6 +125,18 @@ def result_to_json_dict(result: TraceResult, format_time: TimeFormat) -> dict[st
             for v in result.venues
         ],
     }
+
+
+def _memo(format_time: TimeFormat) -> tuple[Callable[[int], str | None], TimeFormat]:
+    """`(get, fmt)` such that `get(t) or fmt(t)` formats each instant once: a large result
+    repeats many (every overlap with one case interval ends when that interval ends)."""
+    memo: dict[int, str] = {}
+
+    def fmt(micros: int) -> str:
+        text = memo[micros] = format_time(micros)
+        return text
+
+    return memo.get, fmt
 
 
 def _case_json(c: CaseWindow, format_time: TimeFormat) -> dict[str, object]:
@@ -111,29 +149,12 @@ def _case_json(c: CaseWindow, format_time: TimeFormat) -> dict[str, object]:
     }
 
 
-def _contact_json(c: Contact, format_time: TimeFormat) -> dict[str, object]:
-    return {
-        "id_number": c.person,
-        "tier": c.tier,
-        "source": c.source,
-        "exposure_minutes": c.exposure_minutes,
-        "evidence": [
-            {
-                "venue": e.venue,
-                "start": format_time(e.start),
-                "end": format_time(e.end),
-                "minutes": e.minutes,
-            }
-            for e in c.evidence
-        ],
-    }
-
-
 def contact_rows(result: TraceResult, format_time: TimeFormat) -> Iterator[dict[str, str | float]]:
     """One flat row per evidence item (columns `CONTACT_COLUMNS`), for CSV and XLSX.
 
     Every contact has at least one evidence item, so no contact is lost.
     """
+    get, fmt = _memo(format_time)
     for c in result.contacts:
         for e in c.evidence:
             yield {
@@ -142,7 +163,7 @@ def contact_rows(result: TraceResult, format_time: TimeFormat) -> Iterator[dict[
                 "source": c.source,
                 "exposure_minutes": c.exposure_minutes,
                 "venue": e.venue,
-                "overlap_start": format_time(e.start),
-                "overlap_end": format_time(e.end),
-                "minutes": e.minutes,
+                "overlap_start": get(e.start) or fmt(e.start),
+                "overlap_end": get(e.end) or fmt(e.end),
+                "minutes": (e.end - e.start) / MICROS_PER_MINUTE,
             }

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 from venuecode.tracing.intervals import presence_intervals
-from venuecode.tracing.types import CheckIn, Interval
+from venuecode.tracing.types import CheckIn, Interval, IntervalBatch
 
 
 class _Index:
@@ -45,18 +45,18 @@ class InMemorySource:
         self._by_person = {p: _Index(ivs) for p, ivs in by_person.items()}
         self._by_venue = {v: _Index(ivs) for v, ivs in by_venue.items()}
 
-    def intervals_of(self, persons: Collection[str], start: int, end: int) -> list[Interval]:
+    def intervals_of(self, persons: Collection[str], start: int, end: int) -> IntervalBatch:
         out: list[Interval] = []
         for p in persons:
             index = self._by_person.get(p)
             if index is not None:
                 out.extend(index.intersecting(start, end))
-        return out
+        return IntervalBatch.of(out)
 
-    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> list[Interval]:
+    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> IntervalBatch:
         out: list[Interval] = []
         for venue, start, end in windows:
             index = self._by_venue.get(venue)
             if index is not None:
                 out.extend(index.intersecting(start, end))
-        return out
+        return IntervalBatch.of(out)

@@ -14,19 +14,23 @@ reads are plain range scans with the time windows pushed into indexed queries:
 
 All windows of one engine call go in one statement: PostgreSQL gets them as three arrays
 (`unnest`), SQLite as one JSON parameter (`json_each`). Times stay raw BIGINT micros.
+The fetched rows become the engine's `IntervalBatch` column by column, rule 2's end
+computed on whole numpy columns; only the rare same-instant rows are looked at one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from venuecode.tracing.intervals import dwell_micros
-from venuecode.tracing.types import Interval
+from venuecode.tracing.types import Column, IntervalBatch
 from venuecode.venues.categories import dwell_table
 
 DwellOverride = Callable[[str], float] | Mapping[str, float]
@@ -98,9 +102,9 @@ class DbPresenceSource:
 
     # -- the protocol ---------------------------------------------------------------
 
-    def intervals_of(self, persons: Collection[str], start: int, end: int) -> list[Interval]:
+    def intervals_of(self, persons: Collection[str], start: int, end: int) -> IntervalBatch:
         if not persons:
-            return []
+            return IntervalBatch.empty()
         lo = start - self._longest_dwell()
         if self._postgres:
             params: dict[str, Any] = {"persons": list(persons), "lo": lo, "hi": end}
@@ -108,11 +112,14 @@ class DbPresenceSource:
         else:
             params = {"persons": orjson.dumps(list(persons)).decode(), "lo": lo, "hi": end}
             rows = self._session.execute(text(_OF_SQLITE), params).all()
-        self._load_venues(pk for _p, pk, *_rest in rows)
-        # A same-instant neighbour (prv == t) is a tie as well: mark it as `_NEXT` would.
-        return self._intervals(((p, pk, start, t, x, t if prv == t else n) for p, pk, t, x, prv, n in rows))
+        # Rows (person, venue_pk, scanned_at, checked_out_at, prv, next).
+        t = _ints(rows, 2)
+        # A same-instant neighbour (prv == t) is a tie as well, as a next check-in equal to t is.
+        nxt = np.where(_ints(rows, 4, nullable=True) == t, t, _ints(rows, 5, nullable=True))
+        return self._intervals(rows, _ints(rows, 1), np.full(len(t), start, dtype=np.int64), t,
+                               _ints(rows, 3, nullable=True), nxt)
 
-    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> list[Interval]:
+    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> IntervalBatch:
         self._load_venue_ids({venue for venue, _s, _e in windows})
         pks: list[int] = []
         los: list[int] = []
@@ -127,64 +134,65 @@ class DbPresenceSource:
             his.append(end)
             slacks.append(self._by_pk[pk][1])
         if not pks:
-            return []
+            return IntervalBatch.empty()
         if self._postgres:
             params = {"pks": pks, "los": los, "his": his, "slacks": slacks}
             rows = self._session.execute(text(_AT_POSTGRES), params).all()
         else:
             payload = orjson.dumps(list(zip(pks, los, his, slacks, strict=True))).decode()
             rows = self._session.execute(text(_AT_SQLITE), {"windows": payload}).all()
-        return self._intervals(rows)
+        # Rows (person, venue_pk, window_start, scanned_at, checked_out_at, next).
+        return self._intervals(rows, _ints(rows, 1), _ints(rows, 2), _ints(rows, 3),
+                               _ints(rows, 4, nullable=True), _ints(rows, 5, nullable=True))
 
     # -- rule 2 on fetched rows -------------------------------------------------------
 
-    def _intervals(self, rows: Iterable[Any]) -> list[Interval]:
-        """Rows `(person, venue_pk, window_start, scanned_at, checked_out_at, next)` to
-        intervals; drops the empty ones and those ending at or before the window start."""
-        out: list[Interval] = []
-        ties: list[tuple[str, int, int, int | None, int]] = []
-        by_pk = self._by_pk
-        count = 0
-        for person, pk, lo, t, exit_, nxt in rows:
-            count += 1
-            venue, dwell = by_pk[pk]
-            if nxt == t:
-                ties.append((person, pk, t, exit_, lo))
-                continue
-            end = t + dwell
-            if exit_ is not None and exit_ < end:
-                end = exit_
-            if nxt is not None and nxt < end:
-                end = nxt
-            if end > t and end > lo:
-                out.append(Interval(person, venue, t, end))
-        self.rows_read += count
-        if ties:
-            out.extend(self._settle_ties(ties))
-        return out
+    def _intervals(
+        self, rows: Sequence[Any], pk: Column, lo: Column, t: Column, exit_: Column, nxt: Column
+    ) -> IntervalBatch:
+        """Rule 2 for fetched rows (persons in column 0) as columns `venue_pk, window_start,
+        scanned_at, checked_out_at, next` (`_NONE` for NULL); drops the empty intervals and
+        those ending at or before the window start."""
+        self.rows_read += len(rows)
+        pks, venue = _distinct(pk)
+        self._load_venues(pks.tolist())
+        venue_ids = [self._by_pk[k][0] for k in pks.tolist()]
+        dwell = np.array([self._by_pk[k][1] for k in pks.tolist()], dtype=np.int64)
+        index: dict[str, int] = {}
+        person = np.fromiter((index.setdefault(p, len(index)) for p in map(itemgetter(0), rows)), np.int64, len(rows))
+        persons = list(index)
+        counts = np.ones(len(rows), dtype=bool)
+        ties = np.flatnonzero(nxt == t)
+        if len(ties):
+            settled = self._settle_ties([(persons[person[i]], int(pk[i]), int(t[i])) for i in ties.tolist()])
+            counts[ties] = [kept for kept, _later in settled]
+            nxt = nxt.copy()
+            nxt[ties] = [_NONE if later is None else later for _kept, later in settled]
+        end = np.minimum(np.minimum(t + dwell[venue], exit_), nxt)
+        keep = counts & (end > t) & (end > lo)
+        return IntervalBatch(persons, venue_ids, person[keep], venue[keep], t[keep], end[keep])
 
-    def _settle_ties(self, ties: list[tuple[str, int, int, int | None, int]]) -> list[Interval]:
-        """Rule 2's same-instant rule: of one person's check-ins at one instant only the
-        one with the smallest venue id (by code point) counts; its end uses the next
-        check-in strictly later. Rare (two venues scanned in the same microsecond)."""
-        out: list[Interval] = []
-        for person, pk, t, exit_, lo in ties:
+    def _settle_ties(self, ties: list[tuple[str, int, int]]) -> list[tuple[bool, int | None]]:
+        """Rule 2's same-instant rule for rows `(person, venue_pk, scanned_at)` whose person
+        scanned another venue at the same instant: whether the row is the one that counts
+        (the smallest venue id, by code point) and the person's next check-in strictly
+        later, which ends it. Rare (two venues scanned in the same microsecond)."""
+        out: list[tuple[bool, int | None]] = []
+        for person, pk, t in ties:
             rows = self._session.execute(
                 text("SELECT venue_pk FROM checkins WHERE id_number = :p AND scanned_at = :t"),
                 {"p": person, "t": t},
             ).all()
             self._load_venues(r[0] for r in rows)
-            venue, dwell = self._by_pk[pk]
             # Python str comparison is by code point, as the spec asks (not the collation).
-            if min(self._by_pk[r[0]][0] for r in rows) != venue:
+            if min(self._by_pk[r[0]][0] for r in rows) != self._by_pk[pk][0]:
+                out.append((False, None))
                 continue
-            nxt = self._session.execute(
+            later = self._session.execute(
                 text("SELECT MIN(scanned_at) FROM checkins WHERE id_number = :p AND scanned_at > :t"),
                 {"p": person, "t": t},
             ).scalar()
-            end = min(x for x in (t + dwell, exit_, nxt) if x is not None)
-            if end > t and end > lo:
-                out.append(Interval(person, venue, t, end))
+            out.append((True, later))
         return out
 
     # -- venues -----------------------------------------------------------------------
@@ -232,3 +240,25 @@ class DbPresenceSource:
                                             FALLBACK_DWELL_MINUTES, override or 0]))
             self._max_dwell = longest
         return self._max_dwell
+
+
+# NULL in an integer column: a time later than any, so `min()` passes over it.
+_NONE = np.iinfo(np.int64).max
+
+
+def _ints(rows: Sequence[Any], column: int, nullable: bool = False) -> Column:
+    """One column of the fetched rows as int64 (NULL as `_NONE`)."""
+    values: Iterable[Any] = map(itemgetter(column), rows)
+    if nullable:
+        values = (_NONE if v is None else v for v in values)
+    return np.fromiter(values, np.int64, len(rows))
+
+
+def _distinct(keys: Column) -> tuple[Column, Column]:
+    """The distinct keys, ascending, and each key's index among them (`np.unique` with
+    `return_inverse`, by counting when the keys are small, as venue pks are)."""
+    if len(keys) and int(keys.min()) >= 0 and int(keys.max()) < 4 * len(keys) + 1_000_000:
+        present = np.bincount(keys) > 0
+        return np.flatnonzero(present), (np.cumsum(present) - 1)[keys]
+    distinct, index = np.unique(keys, return_inverse=True)
+    return distinct, index

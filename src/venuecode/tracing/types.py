@@ -16,18 +16,26 @@ The engine never sees check-ins; it asks a `PresenceSource` for presence interva
   windows of that tier (thousands for a large outbreak), so a database can answer them
   in one query (e.g. a join against a VALUES list, or a few chunked queries).
 
-Both return a flat list in any order; duplicates and intervals beyond what was asked
-are allowed (the engine deduplicates and filters). Intervals must already follow
-rule 2 computed over the person's FULL check-in history: the next check-in that ends
-an interval may lie outside the window asked for. Empty intervals (`end <= start`)
-may be left out.
+Both return an `IntervalBatch`: the intervals as columns (int64 arrays and name tables),
+because a large outbreak has millions of candidate intervals and the engine works on
+them with numpy; `IntervalBatch.of(intervals)` builds one from `Interval` objects.
+Rows may come in any order; duplicates and intervals beyond what was asked are allowed
+(the engine deduplicates and filters). Intervals must already follow rule 2 computed
+over the person's FULL check-in history: the next check-in that ends an interval may
+lie outside the window asked for. Empty intervals (`end <= start`) may be left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+# Columns of int64: times in micros, or codes into a name table.
+Column = NDArray[np.int64]
 
 MICROS_PER_MINUTE = 60_000_000
 MICROS_PER_DAY = 86_400_000_000
@@ -166,9 +174,76 @@ class TraceResult:
     venues: list[ExposedVenue]
 
 
+@dataclass(frozen=True, slots=True, eq=False, init=False)
+class IntervalBatch:
+    """Presence intervals as columns: row `i` is
+    `Interval(persons[person[i]], venues[venue[i]], start[i], end[i])`.
+
+    `persons` and `venues` are name tables in any order (a name may appear twice); the
+    four columns are converted to int64 arrays of one length, codes checked against the
+    tables. Iterating yields `Interval` objects (tests, small callers).
+    """
+
+    persons: Sequence[str]
+    venues: Sequence[str]
+    person: Column
+    venue: Column
+    start: Column
+    end: Column
+
+    def __init__(
+        self,
+        persons: Sequence[str],
+        venues: Sequence[str],
+        person: ArrayLike,
+        venue: ArrayLike,
+        start: ArrayLike,
+        end: ArrayLike,
+    ) -> None:
+        columns = [np.asarray(c, dtype=np.int64) for c in (person, venue, start, end)]
+        n = len(columns[0])
+        if any(c.ndim != 1 or len(c) != n for c in columns):
+            raise ValueError("IntervalBatch columns must be one-dimensional and of one length")
+        for codes, table, what in ((columns[0], persons, "person"), (columns[1], venues, "venue")):
+            if n and (int(codes.min()) < 0 or int(codes.max()) >= len(table)):
+                raise ValueError(f"IntervalBatch {what} codes must index its table of {len(table)} names")
+        # Frozen: assigned the way dataclasses do it, after converting the columns.
+        for name, value in zip(("persons", "venues", "person", "venue", "start", "end"),
+                               (persons, venues, *columns), strict=True):
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def of(cls, intervals: Iterable[Interval]) -> IntervalBatch:
+        persons: dict[str, int] = {}
+        venues: dict[str, int] = {}
+        person: list[int] = []
+        venue: list[int] = []
+        start: list[int] = []
+        end: list[int] = []
+        for iv in intervals:
+            person.append(persons.setdefault(iv.person, len(persons)))
+            venue.append(venues.setdefault(iv.venue, len(venues)))
+            start.append(iv.start)
+            end.append(iv.end)
+        return cls(list(persons), list(venues), person, venue, start, end)
+
+    @classmethod
+    def empty(cls) -> IntervalBatch:
+        return cls.of(())
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __iter__(self) -> Iterator[Interval]:
+        persons, venues = self.persons, self.venues
+        columns = (self.person.tolist(), self.venue.tolist(), self.start.tolist(), self.end.tolist())
+        for p, v, s, e in zip(*columns, strict=True):
+            yield Interval(persons[p], venues[v], s, e)
+
+
 class PresenceSource(Protocol):
     """Where presence intervals come from; see the module docstring for the contract."""
 
-    def intervals_of(self, persons: Collection[str], start: int, end: int) -> list[Interval]: ...
+    def intervals_of(self, persons: Collection[str], start: int, end: int) -> IntervalBatch: ...
 
-    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> list[Interval]: ...
+    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> IntervalBatch: ...

@@ -117,8 +117,8 @@ def test_the_next_check_in_at_another_venue_ends_a_stay_even_outside_the_window(
     store(db, [CheckIn("p", "v1", at(0)), CheckIn("p", "w", at(20))])
     source = DbPresenceSource(db, {"v1": 60, "w": 60})
     # The window covers only the first check-in; the next one still ends it at minute 20.
-    assert source.intervals_at([("v1", at(0), at(5))]) == [Interval("p", "v1", at(0), at(20))]
-    assert source.intervals_of(["p"], at(0), at(5)) == [Interval("p", "v1", at(0), at(20))]
+    assert list(source.intervals_at([("v1", at(0), at(5))])) == [Interval("p", "v1", at(0), at(20))]
+    assert list(source.intervals_of(["p"], at(0), at(5))) == [Interval("p", "v1", at(0), at(20))]
 
 
 def test_an_exit_scan_ends_a_stay_and_dwell_comes_from_the_venue_or_its_category(db: Session) -> None:
@@ -134,8 +134,8 @@ def test_same_instant_scans_keep_the_smallest_venue_id_by_code_point(db: Session
     # "V2" < "v1" by code point (upper case first), whatever the database collation says.
     store(db, [CheckIn("p", "v1", at(0)), CheckIn("p", "V2", at(0)), CheckIn("p", "w", at(30))])
     source = DbPresenceSource(db, {"v1": 60, "V2": 60, "w": 60})
-    assert source.intervals_at([("v1", at(0), at(60))]) == []
-    assert source.intervals_at([("V2", at(0), at(60))]) == [Interval("p", "V2", at(0), at(30))]
+    assert list(source.intervals_at([("v1", at(0), at(60))])) == []
+    assert list(source.intervals_at([("V2", at(0), at(60))])) == [Interval("p", "V2", at(0), at(30))]
     assert sorted(source.intervals_of(["p"], at(0), at(60))) == [
         Interval("p", "V2", at(0), at(30)), Interval("p", "w", at(30), at(90))]
 
@@ -143,10 +143,10 @@ def test_same_instant_scans_keep_the_smallest_venue_id_by_code_point(db: Session
 def test_window_edges_are_half_open(db: Session) -> None:
     store(db, [CheckIn("p", "v1", at(10), at(20))])
     source = DbPresenceSource(db, {"v1": 60})
-    assert source.intervals_at([("v1", at(20), at(30))]) == []  # ends where the window starts
-    assert source.intervals_at([("v1", at(0), at(10))]) == []  # starts where the window ends
-    assert source.intervals_at([("v1", at(19), at(30))]) == [Interval("p", "v1", at(10), at(20))]
-    assert source.intervals_of(["p"], at(0), at(10) + 1) == [Interval("p", "v1", at(10), at(20))]
+    assert list(source.intervals_at([("v1", at(20), at(30))])) == []  # ends where the window starts
+    assert list(source.intervals_at([("v1", at(0), at(10))])) == []  # starts where the window ends
+    assert list(source.intervals_at([("v1", at(19), at(30))])) == [Interval("p", "v1", at(10), at(20))]
+    assert list(source.intervals_of(["p"], at(0), at(10) + 1)) == [Interval("p", "v1", at(10), at(20))]
 
 
 def test_a_case_trace_on_the_database_finds_a_close_contact(db: Session) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Collection, Sequence
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from venuecode.tracing.core import Case, CheckIn, TraceOptions, presence_intervals, trace
+from venuecode.tracing import engine, intervals
+from venuecode.tracing.core import Case, CheckIn, TraceOptions, TraceResult, presence_intervals, trace
 from venuecode.tracing.memory import InMemorySource
+from venuecode.tracing.types import IntervalBatch
 
-from .reference import ref_presence, ref_trace
+from .reference import RefResult, ref_presence, ref_trace
 
 T0 = 1_650_000_000_000_000  # 2022-04-15, so times are realistic big ints
 STEP = 5 * 60_000_000  # a 5-minute grid: equal times, touching edges and ties are common
@@ -99,7 +103,10 @@ def test_engine_agrees_with_the_brute_force_reading_of_the_rules(
     dwell = _dwell(table)
     expected = ref_trace(checkins, dwell, cases, options)
     result = trace(cases, InMemorySource(checkins, dwell), options)
+    _assert_agrees(result, expected)
 
+
+def _assert_agrees(result: TraceResult, expected: RefResult) -> None:
     got = [(c.person, c.tier, c.source) for c in result.contacts]
     want = [(c.person, c.tier, c.source) for c in expected.contacts]
     assert got == want
@@ -109,6 +116,64 @@ def test_engine_agrees_with_the_brute_force_reading_of_the_rules(
         assert all(abs(e.minutes - (e.end - e.start) / 60_000_000) <= 1e-9 for e in g.evidence)
     assert [(v.venue, [(i.person, i.start, i.end) for i in v.intervals]) for v in result.venues] == expected.venues
     assert [(c.person, c.window_start, c.window_end) for c in result.cases] == expected.windows
+
+
+class MessySource:
+    """A source doing what the protocol allows: rows in any order and each one twice,
+    name tables in any order with names repeated, and other people's intervals too."""
+
+    def __init__(self, inner: InMemorySource, rnd: random.Random) -> None:
+        self._inner = inner
+        self._rnd = rnd
+
+    def intervals_of(self, persons: Collection[str], start: int, end: int) -> IntervalBatch:
+        return self._mess(self._inner.intervals_of(persons, start, end))
+
+    def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> IntervalBatch:
+        return self._mess(self._inner.intervals_at(windows))
+
+    def _mess(self, batch: IntervalBatch) -> IntervalBatch:
+        rnd = self._rnd
+        rows = list(batch) * 2 + rnd.sample(self._inner.intervals, min(3, len(self._inner.intervals)))
+        rnd.shuffle(rows)
+        persons = [iv.person for iv in rows] + ["nobody"]
+        venues = [iv.venue for iv in rows]
+        rnd.shuffle(persons)
+        rnd.shuffle(venues)
+        person_codes = {p: [i for i, q in enumerate(persons) if q == p] for p in persons}
+        venue_codes = {v: [i for i, w in enumerate(venues) if w == v] for v in venues}
+        return IntervalBatch(
+            persons,
+            venues,
+            [rnd.choice(person_codes[iv.person]) for iv in rows],
+            [rnd.choice(venue_codes[iv.venue]) for iv in rows],
+            [iv.start for iv in rows],
+            [iv.end for iv in rows],
+        )
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cities(), st.randoms(use_true_random=False), st.sampled_from([1, 2, 5, 2_000_000]),
+       st.sampled_from([0, 3, 40, 4_000_000]))
+def test_engine_agrees_however_the_source_returns_rows_and_pairs_are_chunked(
+    city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
+    rnd: random.Random,
+    max_pairs: int,
+    dense_cells: int,
+) -> None:
+    # Tiny chunks cut between almost every person; dense_cells 0 forces the sort of the
+    # pairs, small values mix dense tables and sorts between chunks.
+    checkins, table, cases, options = city
+    dwell = _dwell(table)
+    expected = ref_trace(checkins, dwell, cases, options)
+    source = MessySource(InMemorySource(checkins, dwell), rnd)
+    with (
+        patch.object(engine, "MAX_PAIRS", max_pairs),
+        patch.object(engine, "DENSE_CELLS", dense_cells),
+        patch.object(intervals, "DENSE_CELLS", dense_cells),
+    ):
+        result = trace(cases, source, options)
+    _assert_agrees(result, expected)
 
 
 @settings(max_examples=100, deadline=None, database=None)
