@@ -108,16 +108,13 @@ class DbPresenceSource:
         lo = start - self._longest_dwell()
         if self._postgres:
             params: dict[str, Any] = {"persons": list(persons), "lo": lo, "hi": end}
-            rows = self._session.execute(text(_OF_POSTGRES), params).all()
+            names, person, (pk, t, exit_, prv, nxt) = self._read(_OF_POSTGRES, params, 5)
         else:
             params = {"persons": orjson.dumps(list(persons)).decode(), "lo": lo, "hi": end}
-            rows = self._session.execute(text(_OF_SQLITE), params).all()
-        # Rows (person, venue_pk, scanned_at, checked_out_at, prv, next).
-        t = _ints(rows, 2)
+            names, person, (pk, t, exit_, prv, nxt) = self._read(_OF_SQLITE, params, 5)
         # A same-instant neighbour (prv == t) is a tie as well, as a next check-in equal to t is.
-        nxt = np.where(_ints(rows, 4, nullable=True) == t, t, _ints(rows, 5, nullable=True))
-        return self._intervals(rows, _ints(rows, 1), np.full(len(t), start, dtype=np.int64), t,
-                               _ints(rows, 3, nullable=True), nxt)
+        nxt = np.where(prv == t, t, nxt)
+        return self._intervals(names, person, pk, np.full(len(t), start, dtype=np.int64), t, exit_, nxt)
 
     def intervals_at(self, windows: Sequence[tuple[str, int, int]]) -> IntervalBatch:
         self._load_venue_ids({venue for venue, _s, _e in windows})
@@ -137,31 +134,42 @@ class DbPresenceSource:
             return IntervalBatch.empty()
         if self._postgres:
             params = {"pks": pks, "los": los, "his": his, "slacks": slacks}
-            rows = self._session.execute(text(_AT_POSTGRES), params).all()
+            names, person, columns = self._read(_AT_POSTGRES, params, 5)
         else:
             payload = orjson.dumps(list(zip(pks, los, his, slacks, strict=True))).decode()
-            rows = self._session.execute(text(_AT_SQLITE), {"windows": payload}).all()
-        # Rows (person, venue_pk, window_start, scanned_at, checked_out_at, next).
-        return self._intervals(rows, _ints(rows, 1), _ints(rows, 2), _ints(rows, 3),
-                               _ints(rows, 4, nullable=True), _ints(rows, 5, nullable=True))
+            names, person, columns = self._read(_AT_SQLITE, {"windows": payload}, 5)
+        # Columns (venue_pk, window_start, scanned_at, checked_out_at, next).
+        return self._intervals(names, person, *columns)
+
+    def _read(self, sql: str, params: dict[str, Any], width: int) -> tuple[list[str], Column, list[Column]]:
+        """Rows `(person, int columns...)` streamed in partitions into int64 columns (NULL as
+        `_NONE`): a deep trace reads tens of millions of rows, and as Python tuples all at
+        once they alone took gigabytes. Returns the person names, codes and columns."""
+        result = self._session.execute(text(sql).execution_options(stream_results=True), params)
+        index: dict[str, int] = {}
+        codes: list[Column] = []
+        parts: list[list[Column]] = [[] for _ in range(width)]
+        for rows in result.partitions(_PARTITION):
+            codes.append(np.fromiter((index.setdefault(p, len(index)) for p in map(itemgetter(0), rows)),
+                                     np.int64, len(rows)))
+            for j in range(width):
+                parts[j].append(_ints(rows, j + 1, nullable=True))
+        self.rows_read += sum(len(c) for c in codes)
+        return list(index), _concat(codes), [_concat(p) for p in parts]
 
     # -- rule 2 on fetched rows -------------------------------------------------------
 
     def _intervals(
-        self, rows: Sequence[Any], pk: Column, lo: Column, t: Column, exit_: Column, nxt: Column
+        self, persons: list[str], person: Column, pk: Column, lo: Column, t: Column, exit_: Column, nxt: Column
     ) -> IntervalBatch:
-        """Rule 2 for fetched rows (persons in column 0) as columns `venue_pk, window_start,
-        scanned_at, checked_out_at, next` (`_NONE` for NULL); drops the empty intervals and
-        those ending at or before the window start."""
-        self.rows_read += len(rows)
+        """Rule 2 for fetched rows as columns `person` (codes into `persons`), `venue_pk,
+        window_start, scanned_at, checked_out_at, next` (`_NONE` for NULL); drops the empty
+        intervals and those ending at or before the window start."""
         pks, venue = _distinct(pk)
         self._load_venues(pks.tolist())
         venue_ids = [self._by_pk[k][0] for k in pks.tolist()]
         dwell = np.array([self._by_pk[k][1] for k in pks.tolist()], dtype=np.int64)
-        index: dict[str, int] = {}
-        person = np.fromiter((index.setdefault(p, len(index)) for p in map(itemgetter(0), rows)), np.int64, len(rows))
-        persons = list(index)
-        counts = np.ones(len(rows), dtype=bool)
+        counts = np.ones(len(t), dtype=bool)
         ties = np.flatnonzero(nxt == t)
         if len(ties):
             settled = self._settle_ties([(persons[person[i]], int(pk[i]), int(t[i])) for i in ties.tolist()])
@@ -244,6 +252,11 @@ class DbPresenceSource:
 
 # NULL in an integer column: a time later than any, so `min()` passes over it.
 _NONE = np.iinfo(np.int64).max
+_PARTITION = 100_000  # rows converted to columns at a time
+
+
+def _concat(parts: list[Column]) -> Column:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _ints(rows: Sequence[Any], column: int, nullable: bool = False) -> Column:
