@@ -61,6 +61,19 @@ class Settings(BaseSettings):
     trace_look_back_days: float = Field(default=4, ge=0)
     trace_close_minutes: float = Field(default=15, gt=0)
     trace_depth: int = Field(default=2, ge=1, le=5)
+    # Stay length in minutes per venue category for tracing (rule 2's dwell), overriding
+    # venue-categories.csv; JSON, e.g. {"metro": 10}. A venue's own dwell_minutes still wins.
+    trace_dwell_minutes: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("trace_dwell_minutes")
+    @classmethod
+    def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:
+        from venuecode.venues.categories import dwell_override_problems
+
+        problems = dwell_override_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("timezone")
     @classmethod

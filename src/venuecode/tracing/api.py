@@ -41,7 +41,7 @@ def create_trace(body: TraceBody, request: Request, user: Tracer, session: Sessi
     except TimeFormatError as exc:
         raise InvalidInput("invalid_as_of", "截止时间格式不正确。", str(exc)) from None
     request_ = TraceRequest(None if body.all_cases else body.cases, as_of, body.look_back_days,
-                            body.close_minutes, body.depth, body.reason.strip())
+                            body.close_minutes, body.depth, body.reason.strip(), body.dwell_minutes)
     row = run_trace(session, settings, actor_of(user, request), user.id, request_)
     session.commit()
     return TraceOut(**_summary(row), result=row.result())

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
 import typer
@@ -30,6 +31,21 @@ class OutputFormat(StrEnum):
     XLSX = "xlsx"
 
 
+def parse_dwell(values: list[str], fail: Callable[[str], NoReturn]) -> dict[str, float]:
+    """`--dwell metro=10` values as {category: minutes}; the categories are checked later,
+    with the settings' overrides, by the service."""
+    out: dict[str, float] = {}
+    for value in values:
+        slug, sep, minutes = value.partition("=")
+        try:
+            out[slug.strip()] = float(minutes)
+        except ValueError:
+            sep = ""
+        if not sep or not slug.strip():
+            fail(f"--dwell {value!r}: write CATEGORY=MINUTES, e.g. --dwell metro=10")
+    return out
+
+
 def trace_command(
     case: Annotated[list[str] | None, typer.Option(
         "--case", help="ID number of a case in the registry; repeat for several.")] = None,
@@ -43,6 +59,8 @@ def trace_command(
         "--close-minutes", help="Minutes of exposure that make a close contact.")] = None,
     depth: Annotated[int | None, typer.Option(
         "--depth", help="1 close/general only, 2 adds secondary, 3 tertiary (max 5).")] = None,
+    dwell: Annotated[list[str] | None, typer.Option(
+        "--dwell", help="Stay length for a venue category, CATEGORY=MINUTES (e.g. metro=10); repeat.")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="json (default), csv or xlsx.")] = OutputFormat.JSON,
     output: Annotated[Path | None, typer.Option(
@@ -57,6 +75,7 @@ def trace_command(
         fail("give --case ID_NUMBER (one or more) or --all-cases, not both")
     if output_format is OutputFormat.XLSX and output is None:
         fail("--format xlsx needs --output FILE")
+    stays = parse_dwell(dwell or [], fail)
     s = settings()
     try:
         when = None if as_of is None else parse_instant(as_of, s.tz)
@@ -64,7 +83,7 @@ def trace_command(
         fail(f"--as-of: {exc}")
     with session_scope() as session:
         data = _run(session, case if not all_cases else None, when, look_back_days, close_minutes,
-                    depth, output_format, reason)
+                    depth, output_format, reason, stays)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -74,7 +93,8 @@ def trace_command(
 
 
 def _run(session: Session, cases: list[str] | None, as_of: datetime | None, look_back_days: float | None,
-         close_minutes: float | None, depth: int | None, fmt: OutputFormat, reason: str) -> bytes:
+         close_minutes: float | None, depth: int | None, fmt: OutputFormat, reason: str,
+         dwell: dict[str, float]) -> bytes:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -87,7 +107,7 @@ def _run(session: Session, cases: list[str] | None, as_of: datetime | None, look
     from venuecode.tracing.service import TraceRequest, compute_trace, format_time_for
 
     s = settings()
-    request = TraceRequest(cases, as_of, look_back_days, close_minutes, depth, reason)
+    request = TraceRequest(cases, as_of, look_back_days, close_minutes, depth, reason, dwell or None)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), transient=True,
                   # No bar when stderr is not a terminal (pipes, CI, tests).

@@ -445,6 +445,7 @@ def _rules(options: TraceOptions) -> dict[str, object]:
         "close_minutes": options.close_minutes,
         "depth": options.depth,
         "contact_isolated": dict(sorted(options.contact_isolated.items())),
+        "dwell_minutes": dict(sorted(options.dwell_minutes.items())),
     }
 
 

@@ -88,13 +88,15 @@ class DbPresenceSource:
     venue's `dwell_minutes` or else its category's default (`venue-categories.csv`).
     """
 
-    def __init__(self, session: Session, dwell: DwellOverride | None = None) -> None:
+    def __init__(self, session: Session, dwell: DwellOverride | None = None,
+                 categories: Mapping[str, float] | None = None) -> None:
         self._session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
         # A mapping overrides the venues it names; a callable overrides every venue.
         self._mapping = dwell if isinstance(dwell, Mapping) else {}
         self._override = None if isinstance(dwell, Mapping) else dwell
-        self._categories = dwell_table()
+        # Per-category stays of this trace over the category table (a venue's own wins).
+        self._categories: dict[str, float] = {**dwell_table(), **(categories or {})}
         self._by_pk: dict[int, tuple[str, int]] = {}  # venue pk -> (venue_id, dwell micros)
         self._by_id: dict[str, int] = {}  # venue_id -> pk
         self._max_dwell: int | None = None

@@ -15,6 +15,8 @@ class TraceBody(BaseModel):
     look_back_days: float | None = Field(default=None, ge=0)
     close_minutes: float | None = Field(default=None, gt=0)
     depth: int | None = Field(default=None, ge=1, le=5)
+    dwell_minutes: dict[str, float] | None = Field(
+        default=None, description="Stay length in minutes per venue category for this trace, e.g. {\"metro\": 10}")
     # Required: whoever looks at personal data says why (kept in the audit log).
     reason: str = Field(min_length=2, max_length=500)
 

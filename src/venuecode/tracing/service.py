@@ -28,6 +28,7 @@ from venuecode.timeutil import from_micros, to_micros
 from venuecode.tracing.core import Case, TraceOptions, TraceResult, result_to_json_dict, trace
 from venuecode.tracing.models import Trace
 from venuecode.tracing.repository import DbPresenceSource
+from venuecode.venues.categories import dwell_override_problems
 
 Progress = Callable[[str, int, int], None]
 
@@ -44,6 +45,8 @@ class TraceRequest:
     close_minutes: float | None = None
     depth: int | None = None
     reason: str = ""
+    # Stay length per venue category for this trace (a what-if), over the settings' table.
+    dwell_minutes: dict[str, float] | None = None
 
 
 def format_time_for(tz: ZoneInfo) -> Callable[[int], str]:
@@ -119,7 +122,13 @@ def options_for(settings: Settings, request: TraceRequest) -> TraceOptions:
     as_of = request.as_of or clock.now()
     if as_of.tzinfo is None:
         raise InvalidInput("invalid_as_of", "截止时间须带时区。", "as_of must carry a time zone.")
-    return TraceOptions(as_of=to_micros(as_of), look_back_days=look_back, close_minutes=close, depth=depth)
+    dwell = {**settings.trace_dwell_minutes, **(request.dwell_minutes or {})}
+    problems = dwell_override_problems(dwell)
+    if problems:
+        raise InvalidInput("invalid_dwell", "停留时长设置有误：" + "；".join(problems),
+                           "Stay lengths: " + "; ".join(problems), problems=problems)
+    return TraceOptions(as_of=to_micros(as_of), look_back_days=look_back, close_minutes=close, depth=depth,
+                        dwell_minutes=dwell)
 
 
 def load_cases(session: Session, id_numbers: list[str] | None) -> list[Case]:
@@ -153,7 +162,7 @@ def compute_trace(session: Session, settings: Settings, request: TraceRequest,
     """The trace's result without storing anything (CLI output, benchmarks)."""
     options = options_for(settings, request)
     cases = load_cases(session, request.cases)
-    return trace(cases, DbPresenceSource(session), options, progress)
+    return trace(cases, DbPresenceSource(session, categories=options.dwell_minutes), options, progress)
 
 
 def run_trace(session: Session, settings: Settings, actor: Actor, user_id: int | None,
@@ -165,12 +174,13 @@ def run_trace(session: Session, settings: Settings, actor: Actor, user_id: int |
     started = time.perf_counter()
     options = options_for(settings, request)
     cases = load_cases(session, request.cases)
-    result = trace(cases, DbPresenceSource(session), options, progress)
+    result = trace(cases, DbPresenceSource(session, categories=options.dwell_minutes), options, progress)
     payload = result_to_json_dict(result, format_time_for(settings.tz))
     option_json: dict[str, Any] = {
         "look_back_days": options.look_back_days,
         "close_minutes": options.close_minutes,
         "depth": options.depth,
+        "dwell_minutes": dict(options.dwell_minutes),
         "all_cases": request.cases is None,
     }
     case_ids = [c.person for c in cases]

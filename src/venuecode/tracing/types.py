@@ -115,6 +115,9 @@ class TraceOptions:
     close_minutes: float = 15
     depth: int = 2
     contact_isolated: Mapping[str, int] = field(default_factory=dict)
+    # Stay lengths (minutes) per venue category that differ from the category table: the
+    # source applies them; the engine only reports them with the rules.
+    dwell_minutes: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def look_back_micros(self) -> int:

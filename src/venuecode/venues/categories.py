@@ -29,6 +29,21 @@ def categories() -> dict[str, Category]:
     }
 
 
+# The longest stay a dwell override may set: a week (hotels, hospitals' wards).
+MAX_DWELL_MINUTES = 7 * 24 * 60
+
+
+def dwell_override_problems(overrides: dict[str, float]) -> list[str]:
+    """What is wrong with a `category -> minutes` stay override, in English (empty if fine)."""
+    known = categories()
+    problems = [f"unknown venue category {slug!r} (known: {', '.join(sorted(known))})"
+                for slug in overrides if slug not in known]
+    problems += [f"stay for {slug!r} must be > 0 and at most {MAX_DWELL_MINUTES} minutes, got {minutes}"
+                 for slug, minutes in overrides.items()
+                 if not (isinstance(minutes, int | float) and 0 < minutes <= MAX_DWELL_MINUTES)]
+    return problems
+
+
 def get_category(slug: str) -> Category | None:
     return categories().get(slug)
 

@@ -67,12 +67,22 @@ def test_a_tracer_runs_reads_and_exports_a_trace_and_every_step_is_audited(
 
 
 @pytest.mark.parametrize("change", [{"reason": ""}, {"reason": "  "}, {"cases": []},
-                                    {"all_cases": True}, {"depth": 7}, {"as_of": "soon"}])
+                                    {"all_cases": True}, {"depth": 7}, {"as_of": "soon"},
+                                    {"dwell_minutes": {"spaceship": 10}}, {"dwell_minutes": {"metro": -1}}])
 def test_bad_requests_are_refused_and_store_nothing(
         client: TestClient, db: Session, tracer: dict[str, str], change: dict[str, object]) -> None:
     response = client.post("/api/v1/traces", json={**BODY, **change}, headers=tracer)
     assert response.status_code == 422, response.text
     assert actions(db) == []
+
+
+def test_a_stay_override_is_applied_and_kept_with_the_trace(client: TestClient, tracer: dict[str, str]) -> None:
+    created = client.post("/api/v1/traces", json={**BODY, "dwell_minutes": {"restaurant": 30}}, headers=tracer)
+    assert created.status_code == 201, created.text
+    result = created.json()["result"]
+    assert result["rules"]["dwell_minutes"] == {"restaurant": 30.0}
+    stored = client.get(f"/api/v1/traces/{created.json()['id']}", headers=tracer).json()["result"]
+    assert stored["rules"] == result["rules"]
 
 
 def test_unknown_cases_are_named(client: TestClient, tracer: dict[str, str]) -> None:

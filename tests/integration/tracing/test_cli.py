@@ -88,3 +88,18 @@ def test_exit_codes(cli_db: str) -> None:
     unknown = runner.invoke(app, ["trace", "--case", "110101199001011234", *AS_OF])
     assert unknown.exit_code == 1 and "110101199001011234" in unknown.output
     assert runner.invoke(app, ["trace", "--case", CASE, "--depth", "9", *AS_OF]).exit_code == 1
+
+
+def test_dwell_overrides_change_the_stay_and_are_reported(cli_db: str) -> None:
+    """--dwell restaurant=30: the case's stay ends at 30 min, so the 85-min contact's
+    exposure drops to 25 min; the rules say which stays were overridden."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["trace", "--case", CASE, *AS_OF, "--depth", "1", "--dwell", "restaurant=30"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["rules"]["dwell_minutes"] == {"restaurant": 30.0}
+    assert {c["id_number"]: c["exposure_minutes"] for c in data["contacts"]} == {CLOSE: 25.0}
+    bad = runner.invoke(app, ["trace", "--case", CASE, *AS_OF, "--dwell", "restaurant"])
+    assert bad.exit_code == 2 and "CATEGORY=MINUTES" in bad.output
+    unknown = runner.invoke(app, ["trace", "--case", CASE, *AS_OF, "--dwell", "spaceship=10"])
+    assert unknown.exit_code == 1 and "spaceship" in unknown.output and "metro" in unknown.output

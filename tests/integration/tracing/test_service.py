@@ -123,3 +123,39 @@ def test_run_trace_stores_the_result_and_audits_who_which_cases_and_why(
 def test_a_missing_trace_is_not_found(db: Session) -> None:
     with pytest.raises(NotFound):
         get_trace(db, 987654)
+
+
+def test_stay_overrides_per_trace_over_settings_and_a_venues_own_stay_wins(db: Session, settings: Settings) -> None:
+    seed_city(db)
+    short = {CLOSE: ("close", 25.0), SECONDARY: ("secondary", 70.0)}  # the case leaves at 30 min
+    full = {CLOSE: ("close", 85.0), GENERAL: ("general", 5.0), SECONDARY: ("secondary", 70.0)}
+
+    def tiers(s: Settings, dwell: dict[str, float] | None) -> dict[str, tuple[str, float]]:
+        result = compute_trace(db, s, TraceRequest([CASE], as_of=AS_OF, dwell_minutes=dwell))
+        return {c.person: (c.tier, c.exposure_minutes) for c in result.contacts}
+
+    assert tiers(settings, {"restaurant": 30}) == short
+    configured = settings.model_copy(update={"trace_dwell_minutes": {"restaurant": 30}})
+    assert tiers(configured, None) == short
+    assert tiers(configured, {"restaurant": 90}) == full  # the trace overrides the settings
+    restaurant = db.scalars(select(Venue).where(Venue.venue_id == FORMULA)).one()
+    restaurant.dwell_minutes = 90
+    db.flush()
+    assert tiers(settings, {"restaurant": 30}) == full  # the venue's own stay wins
+
+
+@pytest.mark.parametrize("dwell, fragment", [({"spaceship": 10}, "unknown venue category 'spaceship'"),
+                                             ({"metro": 0}, "must be > 0"), ({"metro": 20000}, "at most 10080")])
+def test_bad_stay_overrides_are_refused_with_what_to_fix(db: Session, settings: Settings,
+                                                         dwell: dict[str, float], fragment: str) -> None:
+    seed_city(db)
+    with pytest.raises(InvalidInput) as err:
+        compute_trace(db, settings, TraceRequest([CASE], as_of=AS_OF, dwell_minutes=dwell))
+    assert err.value.code == "invalid_dwell" and fragment in err.value.message_en
+
+
+def test_settings_refuse_an_unknown_category_in_the_stay_table() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="unknown venue category 'nope'"):
+        Settings(_env_file=None, trace_dwell_minutes={"nope": 5})  # type: ignore[call-arg]

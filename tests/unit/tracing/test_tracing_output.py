@@ -64,6 +64,7 @@ def test_the_result_records_cases_windows_and_rules() -> None:
         "close_minutes": 15,
         "depth": 3,
         "contact_isolated": {},
+        "dwell_minutes": {},  # no category's stay overridden
     }
 
 
