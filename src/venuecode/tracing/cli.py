@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -29,21 +28,6 @@ class OutputFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     XLSX = "xlsx"
-
-
-def parse_dwell(values: list[str], fail: Callable[[str], NoReturn]) -> dict[str, float]:
-    """`--dwell metro=10` values as {category: minutes}; the categories are checked later,
-    with the settings' overrides, by the service."""
-    out: dict[str, float] = {}
-    for value in values:
-        slug, sep, minutes = value.partition("=")
-        try:
-            out[slug.strip()] = float(minutes)
-        except ValueError:
-            sep = ""
-        if not sep or not slug.strip():
-            fail(f"--dwell {value!r}: write CATEGORY=MINUTES, e.g. --dwell metro=10")
-    return out
 
 
 def trace_command(
@@ -75,7 +59,12 @@ def trace_command(
         fail("give --case ID_NUMBER (one or more) or --all-cases, not both")
     if output_format is OutputFormat.XLSX and output is None:
         fail("--format xlsx needs --output FILE")
-    stays = parse_dwell(dwell or [], fail)
+    from venuecode.tracing.service import parse_stays
+
+    try:
+        stays = parse_stays(dwell or [])
+    except ValueError as exc:
+        fail(f"--dwell {exc}")
     s = settings()
     try:
         when = None if as_of is None else parse_instant(as_of, s.tz)

@@ -33,7 +33,7 @@ from venuecode.tracing import actions as push
 from venuecode.tracing.graph import GraphFilter, build_graph
 from venuecode.tracing.healthcode import LiftOutcome
 from venuecode.tracing.models import Trace
-from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
+from venuecode.tracing.service import TraceRequest, get_trace, list_traces, parse_stays, run_trace
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require
@@ -86,7 +86,9 @@ def new_trace(request: Request, user: Tracer, state: StateDep,
     s = state.settings
     form = {"cases": "\n".join(cases or []), "as_of": "", "reason": "",
             "look_back_days": s.trace_look_back_days, "close_minutes": s.trace_close_minutes,
-            "depth": s.trace_depth}
+            "depth": s.trace_depth,
+            # The deployment's own overrides, shown so a what-if starts from them.
+            "dwell": ", ".join(f"{k}={v:g}" for k, v in sorted(s.trace_dwell_minutes.items()))}
     return render(request, "tracing/new.html", {"form": form, "error": None})
 
 
@@ -103,7 +105,7 @@ async def run(request: Request, user: Tracer, state: StateDep,
               session: SessionDep) -> Response:
     data = await request.form()
     form = {k: str(data.get(k, "")) for k in ("cases", "as_of", "reason", "look_back_days",
-                                                 "close_minutes", "depth")}
+                                                 "close_minutes", "depth", "dwell")}
     picked = [c.strip() for c in form["cases"].replace(",", "\n").split() if c.strip()]
     zh = request_locale(request) == "zh"
     error = None
@@ -119,7 +121,8 @@ async def run(request: Request, user: Tracer, state: StateDep,
                 cases=list(dict.fromkeys(picked)), as_of=as_of,
                 look_back_days=_float(form["look_back_days"]),
                 close_minutes=_float(form["close_minutes"]), depth=_int(form["depth"]),
-                reason=form["reason"].strip())
+                reason=form["reason"].strip(),
+                dwell_minutes=parse_stays(form["dwell"].replace("，", ",").replace(",", " ").split()) or None)
             actor = actor_of(user, request)
 
             def work() -> Trace:

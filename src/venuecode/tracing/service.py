@@ -8,7 +8,7 @@ The contract the CLI, the API and the tracing pages code against:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,6 +47,22 @@ class TraceRequest:
     reason: str = ""
     # Stay length per venue category for this trace (a what-if), over the settings' table.
     dwell_minutes: dict[str, float] | None = None
+
+
+def parse_stays(items: Iterable[str]) -> dict[str, float]:
+    """`metro=10`-style items (CLI options, or a form field split on commas and spaces) as
+    {category: minutes}; the categories and ranges are checked by `options_for`."""
+    out: dict[str, float] = {}
+    for item in items:
+        slug, sep, minutes = item.partition("=")
+        try:
+            value = float(minutes)
+        except ValueError:
+            sep = ""
+        if not sep or not slug.strip():
+            raise ValueError(f"{item!r}: write CATEGORY=MINUTES, e.g. metro=10")
+        out[slug.strip()] = value
+    return out
 
 
 def format_time_for(tz: ZoneInfo) -> Callable[[int], str]:

@@ -63,10 +63,11 @@ def tracer(client: TestClient, settings: Settings, db: Session) -> Tracer:
     return user, sign_in(client, settings, user.phone, factories.PASSWORD)
 
 
-def run_form(client: TestClient, headers: dict[str, str], cases: str, reason: str = "病例 1 流调") -> Any:
+def run_form(client: TestClient, headers: dict[str, str], cases: str, reason: str = "病例 1 流调",
+             dwell: str = "") -> Any:
     return client.post("/tracing/traces", headers=headers, follow_redirects=False,
                        data={"cases": cases, "reason": reason, "as_of": "", "look_back_days": "4",
-                             "close_minutes": "15", "depth": "2"})
+                             "close_minutes": "15", "depth": "2", "dwell": dwell})
 
 
 def audits(db: Session, action: str) -> list[AuditEvent]:
@@ -99,6 +100,23 @@ def test_the_tracer_lists_cases_and_runs_a_trace_from_the_form(
     assert "13911112222" not in html  # phones only on request
     viewed = audits(db, "trace.viewed")
     assert viewed and viewed[-1].reason == "病例 1 流调"
+
+
+def test_the_form_takes_stays_per_category_and_explains_bad_ones(
+        client: TestClient, db: Session, clock: FixedClock, tracer: Tracer) -> None:
+    _, headers = tracer
+    p = arrange(db)
+    assert 'id="dwell"' in client.get("/tracing/new", headers=headers).text
+    unknown = run_form(client, headers, p["C"], dwell="market=10，spaceship=5")
+    assert unknown.status_code == 422 and "spaceship" in unknown.text and "market=10，spaceship=5" in unknown.text
+    assert run_form(client, headers, p["C"], dwell="market").status_code == 422
+    assert db.scalar(select(func.count(Trace.id))) == 0
+    # A 10-minute market stay: the case leaves at 10:10, so K (from 10:05) is a general contact.
+    response = run_form(client, headers, p["C"], dwell="market=10")
+    assert response.status_code == 303, response.text
+    result = db.scalars(select(Trace)).one().result()
+    assert result["rules"]["dwell_minutes"] == {"market": 10.0}
+    assert {c["id_number"]: c["tier"] for c in result["contacts"]} == {p["K"]: "general"}
 
 
 def test_an_unknown_case_is_shown_on_the_form_not_as_a_crash(
