@@ -230,6 +230,7 @@ ZH = {
     "Look-back (days before onset)": "回溯天数（发病前）",
     "Close contact threshold (minutes)": "密接判定时长（分钟）",
     "Chain depth (2 = secondary contacts)": "追踪层级（2 = 追到次密接）",
+    "stays overridden (minutes): %(s)s": "停留时长按类别调整（分钟）：%(s)s",
     "Stay per venue category in minutes, e.g. metro=10, office=240 (empty: the category table)":
         "按场所类别设置停留时长（分钟），如 metro=10, office=240（留空：使用类别默认值）",
     "Reason (required, kept in the audit log)": "流调事由（必填，记入审计日志）",
