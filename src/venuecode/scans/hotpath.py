@@ -43,7 +43,7 @@ from venuecode.policy.facts import (
     Vaccination,
 )
 from venuecode.policy.requirements import VenueRequirements, requirements_for
-from venuecode.scans.succession import RELINK_ONE
+from venuecode.scans.succession import LOCK_PERSON, RELINK_ONE
 from venuecode.timeutil import from_micros, to_micros
 from venuecode.venues.models import SubArea, Venue
 from venuecode.venues.service import ResolvedCode, check_code
@@ -284,6 +284,8 @@ def decide_and_record(connection: Connection, settings: Settings, read: ScanRead
         if read.earlier is not None:
             return decision, read.earlier[0], True, read.earlier[1]
         entry_id = run(connection, INSERT_CHECKIN, params, write=True)[0][0]
+        if connection.dialect.name == "postgresql":
+            run(connection, LOCK_PERSON, {"idn": id_number})  # see succession.LOCK_PERSON
         run(connection, RELINK_ONE[connection.dialect.name], {"idn": id_number, "at": params["now"]})
         return decision, int(entry_id), False, now
     run(connection, INSERT_DENIED, {

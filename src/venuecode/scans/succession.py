@@ -83,6 +83,19 @@ RELINK_ONE = {
 
 RELINK_ALL = f"UPDATE checkins AS r SET next_scanned_at = {NEXT_OF_ROW}"  # noqa: S608
 
+# PostgreSQL runs writers concurrently: two transactions adding check-ins of one person
+# would each relink without seeing the other's row. A transaction-scoped lock per person,
+# taken after the insert and before the relink reads, makes the second wait until the
+# first commits, so its read sees both rows (READ COMMITTED: a new snapshot per statement).
+# SQLite needs none: one writer at a time, and relink runs inside the write transaction.
+LOCK_PERSON = "SELECT pg_advisory_xact_lock(7301, hashtext(:idn))"
+_LOCK_PERSONS = ("SELECT pg_advisory_xact_lock(7301, hashtext(p))"
+                 " FROM unnest(CAST(:persons AS varchar[])) AS p ORDER BY p")
+# Beyond this many persons (import chunks) no locks: each takes a slot in PostgreSQL's
+# shared lock table (64 per connection by default) and would block live scans until the
+# chunk commits; see docs/tracing.md for the race this leaves and `relink_all`.
+LOCKED_PERSONS_MAX = 50
+
 
 def person_ranges(checkins: Iterable[tuple[str, int]]) -> dict[str, tuple[int, int]]:
     """`(id_number, scanned_at micros)` of written check-ins -> per person (first, last)."""
@@ -102,6 +115,8 @@ def relink(connection: Connection, checkins: Iterable[tuple[str, int]]) -> int:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         persons = list(ranges)
+        if len(persons) <= LOCKED_PERSONS_MAX:
+            connection.execute(text(_LOCK_PERSONS), {"persons": persons})  # sorted: no deadlock
         params: dict[str, object] = {"persons": persons, "los": [ranges[p][0] for p in persons],
                                      "his": [ranges[p][1] for p in persons]}
     else:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from tests.support import factories
@@ -138,3 +140,57 @@ def test_a_reimport_changes_nothing(db: Session, tmp_path: Path) -> None:
     db.execute(update(Checkin).values(next_scanned_at=None))
     import_file(db, "checkins", path)
     assert stored(db) == before == defined(db)
+
+
+def test_two_transactions_adding_one_persons_check_ins_at_once_both_link(engine: Engine) -> None:
+    """PostgreSQL: the second writer waits for the first (per-person lock) before reading,
+    so neither misses the other's row. Without the lock it computes from a snapshot without
+    the first row and overwrites the predecessor's value with its own, later, instant."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    person = "CONCURRENT-" + factories.id_number(41)[-7:]
+    t0, t1, t2 = T0, T0 + 10 * STEP, T0 + 20 * STEP
+    with engine.begin() as c:
+        venue = c.execute(text(
+            "INSERT INTO venues (venue_id, name, category, district, address, manager_name, manager_phone,"
+            " status, code_issue, created_at) VALUES (:v, 'v', 'market', '', '', '', '', 'approved', 1, 0)"
+            " RETURNING id"), {"v": person}).scalar_one()
+    insert = text("INSERT INTO checkins (id_number, venue_pk, scanned_at, channel) VALUES (:p, :v, :t, 'scan')")
+    try:
+        with engine.begin() as c:
+            c.execute(insert, {"p": person, "v": venue, "t": t0})
+            relink(c, [(person, t0)])
+        first, second = engine.connect(), engine.connect()
+        pid = second.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        second.rollback()
+        first.execute(insert, {"p": person, "v": venue, "t": t1})
+        relink(first, [(person, t1)])
+
+        def other_writer() -> None:
+            second.execute(insert, {"p": person, "v": venue, "t": t2})
+            relink(second, [(person, t2)])
+            second.commit()
+
+        worker = threading.Thread(target=other_writer)
+        worker.start()
+        # Commit the first only once the second is blocked on a lock (no sleeps as timing).
+        with engine.connect() as probe:
+            for _ in range(1000):
+                waiting = probe.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
+                                        {"pid": pid}).scalar()
+                if waiting == "Lock":
+                    break
+                probe.rollback()
+            assert waiting == "Lock"
+        first.commit()
+        worker.join(timeout=30)
+        first.close()
+        second.close()
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT scanned_at, next_scanned_at FROM checkins WHERE id_number = :p"
+                                  " ORDER BY scanned_at"), {"p": person}).all()
+        assert [tuple(r) for r in rows] == [(t0, t1), (t1, t2), (t2, None)]
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM checkins WHERE id_number = :p"), {"p": person})
+            c.execute(text("DELETE FROM venues WHERE id = :v"), {"v": venue})
