@@ -120,16 +120,22 @@ def test_the_approval_page_says_why_the_same_person_may_not_approve(
     assert 'id="action-status-' in view
 
 
-def test_approval_turns_codes_red_and_yellow_and_the_next_scan_is_denied_with_instructions(
-        client: TestClient, db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
-    p = people
-    citizen = sign_in(client, settings, "13700000123")
+def contact_k_at_the_market(client: TestClient, db: Session, settings: Settings, clock: FixedClock,
+                            p: People, phone: str) -> tuple[dict[str, str], str]:
+    """K signed in on their own phone with a healthy record, and the market's code URL."""
+    citizen = sign_in(client, settings, phone)
     assert client.put("/api/v1/me/identity", json={"id_number": p["K"], "name": "王密接"},
                       headers=citizen).status_code == 200
     f.healthy(db, p["K"], clock.now())
     db.commit()
     signer = venues.CodeSigner(settings.secret("code_signing_key").encode(), 1, settings.public_url)
-    url = signer.url(venues.venue_token(signer, p["market"]) or "")
+    return citizen, signer.url(venues.venue_token(signer, p["market"]) or "")
+
+
+def test_approval_turns_codes_red_and_yellow_and_the_next_scan_is_denied_with_instructions(
+        client: TestClient, db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
+    p = people
+    citizen, url = contact_k_at_the_market(client, db, settings, clock, p, "13700000123")
     before = client.post("/api/v1/scans", json={"venue_code": url}, headers=citizen).json()
     assert before["decision"] == "pass"
 

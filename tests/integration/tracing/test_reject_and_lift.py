@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import sign_in
 from tests.integration.tracing import test_actions
-from tests.integration.tracing.test_actions import People, actor, marks, traced
+from tests.integration.tracing.test_actions import People, actor, contact_k_at_the_market, marks, traced
 from tests.support import factories
-from tests.support import facts as f
 from venuecode.audit.models import AuditEvent
 from venuecode.clock import FixedClock
 from venuecode.config import Settings
@@ -28,7 +27,6 @@ from venuecode.people.models import User
 from venuecode.tracing import actions
 from venuecode.tracing.healthcode import WebhookHealthCodeAdapter
 from venuecode.tracing.models import Trace, TraceAction
-from venuecode.venues import service as venues
 
 # The push tests' fixtures (persons C, K, G, S and a local HTTP receiver), found by pytest
 # as attributes of this module.
@@ -236,13 +234,7 @@ def test_lifting_a_trace_restores_green_only_where_tracings_code_is_current(
 def test_a_lifted_person_passes_the_next_scan_and_the_others_stay_denied(
         client: TestClient, db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
     p = people
-    citizen = sign_in(client, settings, "13700000124")
-    assert client.put("/api/v1/me/identity", json={"id_number": p["K"], "name": "王密接"},
-                      headers=citizen).status_code == 200
-    f.healthy(db, p["K"], clock.now())
-    db.commit()
-    signer = venues.CodeSigner(settings.secret("code_signing_key").encode(), 1, settings.public_url)
-    url = signer.url(venues.venue_token(signer, p["market"]) or "")
+    citizen, url = contact_k_at_the_market(client, db, settings, clock, p, "13700000124")
     trace = pushed(db, settings, p)
     clock.advance(timedelta(minutes=30))
     denied = client.post("/api/v1/scans", json={"venue_code": url}, headers=citizen).json()
