@@ -41,7 +41,8 @@ def dwell_override_problems(overrides: dict[str, float]) -> list[str]:
     problems += [f"stay for {slug!r} must be > 0 and at most {MAX_DWELL_MINUTES} minutes, got {minutes}"
                  for slug, minutes in overrides.items()
                  if not (isinstance(minutes, int | float) and 0 < minutes <= MAX_DWELL_MINUTES)]
-    return problems
+    # A pasted table of garbage gets a readable answer, not one line per key.
+    return problems if len(problems) <= 5 else [*problems[:5], f"and {len(problems) - 5} more"]
 
 
 def get_category(slug: str) -> Category | None:

@@ -154,6 +154,14 @@ def test_bad_stay_overrides_are_refused_with_what_to_fix(db: Session, settings: 
     assert err.value.code == "invalid_dwell" and fragment in err.value.message_en
 
 
+def test_a_huge_stay_table_gets_a_short_answer(db: Session, settings: Settings) -> None:
+    seed_city(db)
+    with pytest.raises(InvalidInput) as err:
+        compute_trace(db, settings, TraceRequest([CASE], as_of=AS_OF,
+                                                 dwell_minutes={f"junk{i}": 1 for i in range(10_000)}))
+    assert err.value.message_en.endswith("and 9995 more") and len(err.value.message_en) < 4000
+
+
 def test_settings_refuse_an_unknown_category_in_the_stay_table() -> None:
     from pydantic import ValidationError
 
