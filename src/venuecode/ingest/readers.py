@@ -39,27 +39,75 @@ class FileRefused(Exception):
         self.zh = zh
 
 
+# A GB18030 decoder accepts almost any byte string, so a Big5 or Shift-JIS file "decodes"
+# too, into rare characters and private-use code points. Real GBK text is mostly GB2312
+# characters (names with rare characters are a few per cent), so a file whose non-ASCII
+# text is not is refused instead of imported as mojibake.
+_GB2312_SHARE_MIN = 0.8
+_PLAUSIBILITY_SAMPLE = 65_536  # non-ASCII characters looked at
+_PLAUSIBILITY_MIN_CHARS = 8  # fewer say nothing about the encoding, unless private-use
+ACCEPTED_ENCODINGS_EN = "UTF-8 (with or without BOM) or GBK/GB18030"
+
+
+def _refuse_encoding() -> FileRefused:
+    return FileRefused(
+        "encoding",
+        f"the file is not {ACCEPTED_ENCODINGS_EN} text (Big5, Shift-JIS and other "
+        "encodings are not accepted); save it as CSV UTF-8",
+        "文件编码不是 UTF-8 或 GBK/GB18030（不接受 Big5、Shift-JIS 等编码），请另存为“CSV UTF-8”格式",
+    )
+
+
+def _plausible_chinese(text: str) -> bool:
+    sample = [c for c in text if ord(c) > 127][:_PLAUSIBILITY_SAMPLE]
+    private_use = sum(0xE000 <= ord(c) <= 0xF8FF for c in sample)
+    if len(sample) < _PLAUSIBILITY_MIN_CHARS:
+        return private_use == 0
+    common = 0
+    for c in sample:
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common >= _GB2312_SHARE_MIN * len(sample) and private_use * 100 < len(sample)
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8-sig' (with or without BOM) or 'gb18030' (GBK's superset), else refuse.
 
     The whole file is checked up front (C-speed, ~1 GB/s) so a GBK file is never half
-    imported before a bad byte turns up deep inside it.
+    imported before a bad byte turns up deep inside it. A NUL byte anywhere refuses the
+    file: it is binary, or text in UTF-16, and PostgreSQL cannot store it.
     """
+    lines = 1
+    with path.open("rb") as f:
+        while chunk := f.read(_SCAN_CHUNK):
+            nul = chunk.find(b"\x00")
+            if nul >= 0:
+                line = lines + chunk.count(b"\n", 0, nul)
+                raise FileRefused(
+                    "nul_byte",
+                    f"line {line} contains a NUL byte: the file is binary or UTF-16; "
+                    "save it as CSV UTF-8",
+                    f"第 {line} 行含有空字符（NUL），文件不是文本或为 UTF-16 编码，请另存为“CSV UTF-8”格式")
+            lines += chunk.count(b"\n")
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
+        head = ""
         try:
             with path.open("rb") as f:
                 while chunk := f.read(_SCAN_CHUNK):
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
+                    if len(head) < 4 * _PLAUSIBILITY_SAMPLE:
+                        head += text[: 4 * _PLAUSIBILITY_SAMPLE]
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        if encoding == "gb18030" and not _plausible_chinese(head):
+            break
         return encoding
-    raise FileRefused(
-        "encoding",
-        "the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8",
-        "文件编码既不是 UTF-8 也不是 GBK，请另存为“CSV UTF-8”格式",
-    )
+    raise _refuse_encoding()
 
 
 def cell_text(value: Any, name: str) -> str | Reason | None:
@@ -67,6 +115,8 @@ def cell_text(value: Any, name: str) -> str | Reason | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if "\x00" in value:
+            return R.nul_character(name)  # PostgreSQL text cannot hold NUL
         stripped = value.strip()
         return stripped or None
     if isinstance(value, bool):

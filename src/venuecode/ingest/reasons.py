@@ -87,3 +87,8 @@ def checkout_not_after_scan() -> Reason:
 def in_future(field: str) -> Reason:
     return Reason(field, "in_future", f"{field} lies in the future",
                   f"{field} 晚于当前时间")
+
+
+def nul_character(field: str) -> Reason:
+    return Reason(field, "nul_character", f"{field} contains a NUL character (\\u0000)",
+                  f"{field} 含有空字符（NUL），请删除")

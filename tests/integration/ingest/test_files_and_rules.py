@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import import_file
+from venuecode.people.idnumber import make_id_number
 
 from .conftest import BAD, GOOD, ID_A, ID_B, ID_BAD_CHECK, counts, write_csv
 
@@ -184,3 +186,43 @@ def test_chunks_smaller_than_the_file_give_the_same_counts(env: Session, tmp_pat
     bad = BAD["persons"][0]
     path = write_csv(tmp_path / "p.csv", P_HEADER, [P_ROWS[0], bad, P_ROWS[1], P_ROWS[0]])
     assert counts(import_file(env, "persons", path, chunk=1)) == (4, 2, 0, 1, 1)
+
+
+@pytest.mark.parametrize(("encoding", "names"), [
+    ("big5", ["張三豐", "陳小明", "黃大偉", "林志玲"]),
+    ("shift_jis", ["山田太郎", "佐藤花子", "さとう", "カタカナ"]),
+])
+def test_big5_and_shift_jis_files_are_refused_not_imported_as_mojibake(
+        env: Session, tmp_path: Path, encoding: str, names: list[str]) -> None:
+    path = write_csv(tmp_path / f"{encoding}.csv", P_HEADER,
+                     [[ID_A, names[0], ""], [ID_B, "".join(names[1:]), ""]], encoding=encoding)
+    with pytest.raises(FileRefused) as refused:
+        import_file(env, "persons", path)
+    assert refused.value.code == "encoding"
+    assert "UTF-8" in refused.value.en and "GBK" in refused.value.en
+    assert "Big5" in refused.value.zh
+    assert _names(env) == {}
+
+
+def test_gbk_names_with_a_few_rare_characters_are_still_accepted(
+        env: Session, tmp_path: Path) -> None:
+    # 喆 and 堃 are outside GB2312 but common in names.
+    rows = [[ID_A, "张喆", ""], [ID_B, "李堃", ""]]
+    extra = [[make_id_number("110101", date(1990, 1, 2), n), name, ""]
+             for n, name in enumerate(["王小明", "赵钱孙", "周吴郑", "冯陈楚"], start=1)]
+    path = write_csv(tmp_path / "gbk-rare.csv", P_HEADER, rows + extra, encoding="gbk")
+    assert counts(import_file(env, "persons", path))[1] == 6
+    assert _names(env)[ID_A] == "张喆"
+
+
+def test_a_nul_byte_mid_file_refuses_it_with_its_line_before_writing(
+        env: Session, tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(("id_number,name,phone\n" f"{ID_A},张三,\n").encode()
+                     + f"{ID_B},李\x00四,\n".encode())
+    with pytest.raises(FileRefused) as refused:
+        import_file(env, "persons", path)
+    assert refused.value.code == "nul_byte"
+    assert "line 3" in refused.value.en
+    assert _names(env) == {}
+    assert env.execute(text("SELECT count(*) FROM ingest_batches")).scalar_one() == 0

@@ -181,3 +181,16 @@ def test_sources_commands_create_list_revoke(tmp_path: Path, settings: Settings)
     result = runner.invoke(app, ["import", "persons", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["accepted"] == 2
+
+
+def test_a_nul_character_rejects_only_its_record(client: TestClient, key: str,
+                                                 env: Session) -> None:
+    nul = {**RECORDS[1], "name": "李\x00四"}
+    response = client.post("/api/v1/ingest/persons", json={"records": [RECORDS[0], nul]},
+                           headers={"X-Api-Key": key})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["accepted"], body["rejected"]) == (1, 1)
+    assert [(r["index"], r["reasons"][0]["code"], r["reasons"][0]["field"])
+            for r in body["rejects"]] == [(1, "nul_character", "name")]
+    assert _persons(env) == 1
