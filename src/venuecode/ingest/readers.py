@@ -221,11 +221,53 @@ class CsvReader(Reader):
         self._text.close()
 
 
+# Limits on what an XLSX may unpack to, checked from the zip directory before openpyxl
+# opens it: a few MB of zip can declare gigabytes (openpyxl holds shared strings in memory).
+XLSX_MAX_UNCOMPRESSED = 2 << 30
+XLSX_MAX_SHARED_STRINGS = 128 << 20
+XLSX_MAX_RATIO = 200  # uncompressed / compressed, per member
+
+
+def _check_xlsx_archive(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRefused("xlsx", f"the file cannot be opened as XLSX: {exc}",
+                          "无法以 XLSX 格式打开该文件") from None
+    total = sum(m.file_size for m in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise FileRefused(
+            "xlsx_too_large",
+            f"the XLSX unpacks to {total >> 20} MB, more than {XLSX_MAX_UNCOMPRESSED >> 20} MB; "
+            "split it or save it as CSV",
+            f"该 XLSX 解压后为 {total >> 20} MB，超过 {XLSX_MAX_UNCOMPRESSED >> 20} MB 上限，请拆分或另存为 CSV")
+    for member in members:
+        if member.filename.lower().endswith("sharedstrings.xml") \
+                and member.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise FileRefused(
+                "xlsx_too_large",
+                f"the XLSX's shared text is {member.file_size >> 20} MB, more than "
+                f"{XLSX_MAX_SHARED_STRINGS >> 20} MB; save it as CSV",
+                f"该 XLSX 的文本表为 {member.file_size >> 20} MB，超过 "
+                f"{XLSX_MAX_SHARED_STRINGS >> 20} MB 上限，请另存为 CSV")
+        if member.file_size > (1 << 20) and member.file_size > XLSX_MAX_RATIO * max(
+                member.compress_size, 1):
+            raise FileRefused(
+                "xlsx_too_large",
+                f"{member.filename} unpacks {member.file_size // max(member.compress_size, 1)}"
+                " times its packed size: not a spreadsheet Excel writes; save it as CSV",
+                "该 XLSX 的压缩比异常，不是正常的电子表格，请另存为 CSV")
+
+
 class XlsxReader(Reader):
     def __init__(self, path: Path, known: frozenset[str]) -> None:
         super().__init__(path, known)
         import openpyxl  # imported here: a CSV-only import need not pay for it
 
+        _check_xlsx_archive(path)
         try:
             # data_only=False: a formula cell comes back as its text ("=1+1"), never a value
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=False)
@@ -233,10 +275,16 @@ class XlsxReader(Reader):
             raise FileRefused("xlsx", f"the file cannot be opened as XLSX: {exc}",
                               "无法以 XLSX 格式打开该文件") from None
         sheet = self._book.worksheets[0]
-        self._rows = sheet.iter_rows(values_only=True)
+        # The declared dimension (any writer can claim A1:XFD1048576) is only a progress
+        # hint: rows are read as they are, at most one column past the header.
         self._total = max(int(sheet.max_row or 1), 1)
+        sheet.reset_dimensions()
+        header = _header(next(sheet.iter_rows(max_row=1, values_only=True), ()))
+        while header and not header[-1]:
+            header.pop()
+        self.header = header
+        self._rows = sheet.iter_rows(min_row=2, max_col=len(header) + 1, values_only=True)
         self._done = 0
-        self.header = _header(next(self._rows, ()))
 
     def __iter__(self) -> Iterator[Item]:
         header = self.header or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -226,3 +227,87 @@ def test_a_nul_byte_mid_file_refuses_it_with_its_line_before_writing(
     assert "line 3" in refused.value.en
     assert _names(env) == {}
     assert env.execute(text("SELECT count(*) FROM ingest_batches")).scalar_one() == 0
+
+
+def _rewrite_xlsx(source: Path, target: Path, edit: dict[str, bytes]) -> Path:
+    """Copy an XLSX, replacing some of its members (hostile files are hand-edited zips)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as src, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(item.filename, edit.get(item.filename, src.read(item.filename)))
+        for name, data in edit.items():
+            if name not in src.namelist():
+                out.writestr(name, data)
+    return target
+
+
+def _persons_xlsx(tmp_path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(P_HEADER)
+    for row in P_ROWS:
+        sheet.append(row)
+    path = tmp_path / "plain.xlsx"
+    book.save(path)
+    return path
+
+
+def test_xlsx_declaring_every_cell_is_read_by_its_real_rows(env: Session, tmp_path: Path) -> None:
+    # A1:XFD1048576 declared and a value in the last column 3,000 rows down: read as
+    # declared, every row would be padded to 16,384 columns (minutes of CPU while SQLite's
+    # write lock is held). Values more than one column past the header are not read.
+    import zipfile
+
+    sheet_name = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(_persons_xlsx(tmp_path)) as plain:
+        xml = plain.read(sheet_name).decode()
+    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml)
+    xml = xml.replace("</sheetData>",
+                      '<row r="3000"><c r="XFD3000" t="inlineStr"><is><t>x</t></is></c></row>'
+                      "</sheetData>")
+    assert "XFD1048576" in xml
+    path = _rewrite_xlsx(_persons_xlsx(tmp_path), tmp_path / "wide.xlsx",
+                         {sheet_name: xml.encode()})
+    summary = import_file(env, "persons", path)
+    assert counts(summary) == (2, 2, 0, 0, 0)
+    assert _names(env) == {ID_A: "张三", ID_B: "李四"}
+
+
+def test_xlsx_whose_shared_text_unpacks_a_hundredfold_is_refused(
+        env: Session, tmp_path: Path) -> None:
+    bomb = b"<sst>" + b"<si><t>" + b"a" * (8 << 20) + b"</t></si></sst>"
+    path = _rewrite_xlsx(_persons_xlsx(tmp_path), tmp_path / "bomb.xlsx",
+                         {"xl/sharedStrings.xml": bomb})
+    assert path.stat().st_size < 200_000
+    with pytest.raises(FileRefused) as refused:
+        import_file(env, "persons", path)
+    assert refused.value.code == "xlsx_too_large"
+    assert _names(env) == {}
+
+
+def test_xlsx_with_more_shared_text_than_the_limit_is_refused(
+        env: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from venuecode.ingest import readers
+
+    monkeypatch.setattr(readers, "XLSX_MAX_SHARED_STRINGS", 1 << 20)
+    rng = random.Random(7)
+    text_ = "".join(f"<si><t>{rng.getrandbits(64)}</t></si>" for _ in range(60_000))
+    path = _rewrite_xlsx(_persons_xlsx(tmp_path), tmp_path / "big.xlsx",
+                         {"xl/sharedStrings.xml": f"<sst>{text_}</sst>".encode()})
+    with pytest.raises(FileRefused) as refused:
+        import_file(env, "persons", path)
+    assert refused.value.code == "xlsx_too_large"
+    assert "MB" in refused.value.en
+
+
+def test_a_file_named_xlsx_that_is_no_zip_is_refused(env: Session, tmp_path: Path) -> None:
+    path = tmp_path / "fake.xlsx"
+    path.write_bytes(b"id_number,name\n")
+    with pytest.raises(FileRefused) as refused:
+        import_file(env, "persons", path)
+    assert refused.value.code == "xlsx"
