@@ -94,6 +94,9 @@ def settings(tmp_path: Path, database_url: str) -> Iterator[Settings]:
         code_signing_key="test-code-key-0123456789abcdefghijklmnopqrstuvwxyz",
         sms_backend="file",
         sms_file=tmp_path / "sms.jsonl",
+        # Each app then counts its rate limits in its own memory (limits' MemoryStorage):
+        # a test starts with fresh limits. Redis tests set it (`VENUECODE_TEST_REDIS_URL`).
+        redis_url=None,
     )
     set_settings(s)
     yield s
@@ -138,12 +141,3 @@ def sign_in(client, settings: Settings, phone: str, password: str | None = None)
         assert response.status_code == 200, response.text
         token = response.json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_scan_limits() -> Iterator[None]:
-    # The per-process flood limiter outlives a test; user ids repeat after rollbacks.
-    from venuecode.scans import service
-
-    service._scan_limiter._hits.clear()
-    yield
