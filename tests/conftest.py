@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.redis import RedisTarget, fresh_target
 from venuecode.clock import FixedClock, SystemClock, set_clock
 from venuecode.config import Settings, set_settings
 from venuecode.db import make_engine
@@ -141,3 +142,9 @@ def sign_in(client, settings: Settings, phone: str, password: str | None = None)
         assert response.status_code == 200, response.text
         token = response.json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def redis_target() -> Iterator[RedisTarget]:
+    """The real test Redis (database 2) with a key prefix for this test only."""
+    yield from fresh_target()
