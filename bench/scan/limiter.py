@@ -14,26 +14,15 @@ import json
 import os
 import time
 import uuid
-from pathlib import Path
+
+from run import cpu_seconds  # bench/scan/run.py, next to this script
 
 from venuecode.access.ratelimit import Limiter
 from venuecode.scans.service import SCAN_FLOOD
 
 
 def redis_server_cpu() -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if raw[raw.index("(") + 1:raw.rindex(")")] == "redis-server":
-            fields = raw[raw.rindex(")") + 2:].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return cpu_seconds(os.getpid())["redis"]
 
 
 def measure(limiter: Limiter, hits: int) -> dict[str, float]:

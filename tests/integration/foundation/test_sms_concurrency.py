@@ -69,6 +69,13 @@ def codes_sent(engine: Engine, phone: str) -> list[SmsCode]:
         return list(session.scalars(select(SmsCode).where(SmsCode.phone == phone)))
 
 
+def send_code(engine: Engine, settings: Settings, limiter: Limiter, phone: str) -> str:
+    with Session(engine) as session:
+        auth.request_code(session, sms_sender(settings), "k" * 40, limiter, phone, None)
+        session.commit()
+    return read_sms_code(settings, phone)
+
+
 def test_fifty_simultaneous_requests_for_one_phone_send_one_code(
         engine: Engine, settings: Settings, limiter: Limiter, phone: str) -> None:
     sender = sms_sender(settings)
@@ -84,10 +91,7 @@ def test_fifty_simultaneous_requests_for_one_phone_send_one_code(
 
 def test_fifty_simultaneous_wrong_guesses_count_five_and_the_code_is_spent(
         engine: Engine, settings: Settings, limiter: Limiter, phone: str) -> None:
-    with Session(engine) as session:
-        auth.request_code(session, sms_sender(settings), "k" * 40, limiter, phone, None)
-        session.commit()
-    right = read_sms_code(settings, phone)
+    right = send_code(engine, settings, limiter, phone)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     results = at_once(engine, lambda s: auth.verify_code(s, "k" * 40, phone, wrong))
     assert all(isinstance(r, DomainError) and r.code == "sms_code_wrong" for r in results)
@@ -101,10 +105,7 @@ def test_fifty_simultaneous_wrong_guesses_count_five_and_the_code_is_spent(
 
 def test_fifty_simultaneous_right_guesses_sign_in_once(
         engine: Engine, settings: Settings, limiter: Limiter, phone: str) -> None:
-    with Session(engine) as session:
-        auth.request_code(session, sms_sender(settings), "k" * 40, limiter, phone, None)
-        session.commit()
-    right = read_sms_code(settings, phone)
+    right = send_code(engine, settings, limiter, phone)
     results = at_once(engine, lambda s: auth.verify_code(s, "k" * 40, phone, right))
     signed_in = [r for r in results if isinstance(r, User)]
     assert len(signed_in) == 1
