@@ -53,3 +53,19 @@ def test_the_app_counts_in_redis_when_the_setting_names_one(
     assert first.limiter.shared and first.limiter.healthy()
     assert first.limiter.hit(ONE_A_MINUTE, "k") == 0.0
     assert second.limiter.hit(ONE_A_MINUTE, "k") > 0
+
+
+def test_sign_in_codes_are_refused_not_sent_while_the_limiter_is_unreachable(
+        settings: Settings, engine, session_factory) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from venuecode.web.app import create_app
+
+    # A real Redis client against a port nobody listens on (Redis down).
+    down = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    with TestClient(create_app(down, engine=engine, factory=session_factory),
+                    raise_server_exceptions=False) as client:
+        answer = client.post("/api/v1/auth/sms-code", json={"phone": "13912340000"})
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "limiter_unavailable"
+    assert settings.sms_file is None or not settings.sms_file.exists()
