@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.redis import RedisTarget, fresh_target
 from venuecode.clock import FixedClock, SystemClock, set_clock
 from venuecode.config import Settings, set_settings
 from venuecode.db import make_engine
@@ -94,6 +95,9 @@ def settings(tmp_path: Path, database_url: str) -> Iterator[Settings]:
         code_signing_key="test-code-key-0123456789abcdefghijklmnopqrstuvwxyz",
         sms_backend="file",
         sms_file=tmp_path / "sms.jsonl",
+        # Each app then counts its rate limits in its own memory (limits' MemoryStorage):
+        # a test starts with fresh limits. Redis tests set it (`VENUECODE_TEST_REDIS_URL`).
+        redis_url=None,
     )
     set_settings(s)
     yield s
@@ -140,10 +144,7 @@ def sign_in(client, settings: Settings, phone: str, password: str | None = None)
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_scan_limits() -> Iterator[None]:
-    # The per-process flood limiter outlives a test; user ids repeat after rollbacks.
-    from venuecode.scans import service
-
-    service._scan_limiter._hits.clear()
-    yield
+@pytest.fixture
+def redis_target() -> Iterator[RedisTarget]:
+    """The real test Redis (database 2) with a key prefix for this test only."""
+    yield from fresh_target()

@@ -1,7 +1,7 @@
 """Scan throughput: `POST /api/v1/scans` and `GET /healthz` on the same server, same run.
 
-    .venv/bin/python bench/scan/run.py --db sqlite
-    .venv/bin/python bench/scan/run.py --db postgres --workers 2
+    .venv/bin/python bench/scan/run.py --db sqlite --workers 1
+    .venv/bin/python bench/scan/run.py --db postgres --workers 2 --redis-url redis://127.0.0.1:6379/0
 
 Seeds a database with citizens (bound identities, healthy facts) and approved venues, starts
 `venuecode serve`, drives it with wrk (Debian package) and prints requests/s and latency.
@@ -34,7 +34,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def database_url(kind: str) -> str:
+def database_url(kind: str, pg_name: str = "venuecode_bench") -> str:
     if kind == "sqlite":
         path = OUT / "scan-bench.db"
         for suffix in ("", "-wal", "-shm"):
@@ -43,10 +43,10 @@ def database_url(kind: str) -> str:
     admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS venuecode_bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE venuecode_bench"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
     admin.dispose()
-    return "postgresql://postgres@127.0.0.1:5432/venuecode_bench"
+    return f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
 
 
 def seed(env: dict[str, str], users: int, venues: int) -> list[tuple[str, str]]:
@@ -138,7 +138,8 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     for _ in range(3):
         tree |= {pid for pid, ppid, _, _ in rows if ppid in tree}
     return {"server": sum(c for pid, _, _, c in rows if pid in tree),
-            "postgres": sum(c for _, _, comm, c in rows if comm == "postgres")}
+            "postgres": sum(c for _, _, comm, c in rows if comm == "postgres"),
+            "redis": sum(c for _, _, comm, c in rows if comm == "redis-server")}
 
 
 def wrk(url: str, seconds: int, connections: int, script: Path | None,
@@ -170,6 +171,7 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None,
                                            3),
             "postgres_cpu_ms_per_req": round(
                 (after["postgres"] - before["postgres"]) * 1000 / count, 3),
+            "redis_cpu_ms_per_req": round((after["redis"] - before["redis"]) * 1000 / count, 3),
             "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
             "socket_errors": errors.group(1).strip() if errors else "",
             "statuses": status.group(1).strip() if status else "", "raw": out}
@@ -183,13 +185,21 @@ def main() -> None:
     parser.add_argument("--venues", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--redis-url", default=None,
+                        help="VENUECODE_REDIS_URL for the server (rate limits in Redis); "
+                             "needed for --workers > 1")
+    parser.add_argument("--pg-database", default="venuecode_bench",
+                        help="PostgreSQL database to (re)create for the run")
     args = parser.parse_args()
+    if args.workers > 1 and not args.redis_url:
+        sys.exit("--workers > 1 needs --redis-url: serve refuses several processes whose "
+                 "rate limits would each count alone")
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {
-        "VENUECODE_DATABASE_URL": database_url(args.db),
+        "VENUECODE_DATABASE_URL": database_url(args.db, args.pg_database),
         "VENUECODE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "VENUECODE_DATA_DIR": str(OUT / "data"),
         "VENUECODE_SMS_BACKEND": "file",
@@ -197,6 +207,9 @@ def main() -> None:
         "VENUECODE_PORT": str(port),
         "VENUECODE_WORKERS": str(args.workers),
     }
+    if args.redis_url:
+        env["VENUECODE_REDIS_URL"] = args.redis_url
+        env["VENUECODE_REDIS_PREFIX"] = f"vc-bench-{os.getpid()}"
     t0 = time.monotonic()
     pairs = seed(env, args.users, args.venues)
     pairs_file = OUT / "scan-pairs.tsv"
@@ -220,8 +233,9 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
     summary = {
-        "db": args.db, "workers": args.workers, "connections": args.connections,
-        "seconds": args.seconds,
+        "db": args.db, "workers": args.workers, "redis": bool(args.redis_url),
+        "connections": args.connections, "seconds": args.seconds,
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "healthz": {k: v for k, v in health.items() if k != "raw"},
         "scans": {k: v for k, v in scans.items() if k != "raw"},
         "scan_to_healthz": round(float(scans["rps"]) / float(health["rps"]), 3),  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # Shared state of every server process (rate limits); unset: memory, one process only.
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="venuecode", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     secret_key: SecretStr | None = None
     code_signing_key: SecretStr | None = None
@@ -93,6 +97,24 @@ class Settings(BaseSettings):
             raise ValueError("VENUECODE_PUBLIC_URL must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        try:
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            port_ok = False
+        database = parts.path.lstrip("/")
+        if (parts.scheme not in ("redis", "rediss") or not parts.hostname or not port_ok
+                or not (database == "" or database.isdigit())):
+            raise ValueError("VENUECODE_REDIS_URL must look like redis://host:6379/0 "
+                             "(or rediss:// for TLS); the path is the database number")
+        return value
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -123,8 +145,11 @@ class Settings(BaseSettings):
         path.chmod(0o600)
         return generated
 
-    def check_for_start(self) -> None:
-        """Refuse unsafe settings before serving; raise SettingsError saying what to fix."""
+    def check_for_start(self, workers: int | None = None) -> None:
+        """Refuse unsafe settings before serving; raise SettingsError saying what to fix.
+
+        `workers`: the process count `venuecode serve` will start (default the setting).
+        """
         self.secret("secret_key")
         self.secret("code_signing_key")
         if self.environment == "production":
@@ -137,6 +162,17 @@ class Settings(BaseSettings):
                 raise SettingsError("VENUECODE_SMS_HTTP_URL is required when SMS backend is http")
             if self.healthcode_backend == "webhook" and not self.healthcode_webhook_url:
                 raise SettingsError("VENUECODE_HEALTHCODE_WEBHOOK_URL is required for 'webhook'")
+        if self.redis_url is None:
+            processes = workers or self.workers
+            if processes > 1 or self.environment == "production":
+                why = (f"{processes} worker processes" if processes > 1
+                       else "production mode (several servers behind a balancer)")
+                raise SettingsError(
+                    f"VENUECODE_REDIS_URL is not set, but {why} would each keep their own "
+                    "rate limits (a limit of 20 scans a minute would allow 20 per process). "
+                    "Set VENUECODE_REDIS_URL=redis://host:6379/0, or serve one process in "
+                    "development."
+                )
 
 
 def _usable(value: str) -> bool:

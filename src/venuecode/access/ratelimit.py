@@ -1,45 +1,96 @@
-"""In-process sliding-window rate limits for hot paths (per worker process).
+"""Rate limits as a service: `limits`' moving window, in Redis or in this process's memory.
 
-The scan path must not pay a database round trip to count a person's recent scans; a
-per-process window is enough to stop one account flooding a server. Limits that must hold
-across processes (SMS codes) count rows in the database instead.
+One `Limiter` is built from the settings when the app starts (`Limiter.from_settings`)
+and handed to the use cases as an argument. With `VENUECODE_REDIS_URL` every server
+process counts in the same Redis, and each hit is one atomic Lua call there, so a limit
+holds however many processes and hosts serve; without it the counts live in this
+process only (the embedded default, which the start checks refuse beyond one process).
+Tests build `Limiter.memory()`: the same library code on its in-memory storage.
 """
 
 from __future__ import annotations
 
-import threading
+import logging
 import time
-from collections import deque
+from dataclasses import dataclass, field
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from venuecode.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+# A limiter that stops answering must not hold a scan for long: past this, fail open or
+# closed as the limit says.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
-class SlidingWindowLimiter:
-    def __init__(self, limit: int, window_seconds: float, max_keys: int = 200_000) -> None:
-        self.limit = limit
-        self.window = window_seconds
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class Limit:
+    """At most `amount` hits per `seconds` per key, in a moving window.
 
-    def hit(self, key: str, now: float | None = None) -> float:
-        """Record a hit; return 0 when allowed, else the seconds to wait."""
-        t = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self.max_keys:
-                    self._evict(t)
-                hits = self._hits[key] = deque()
-            while hits and hits[0] <= t - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return hits[0] + self.window - t
-            hits.append(t)
-            return 0.0
+    `fail_open`: when the store cannot be reached, allow (the check-in must go on) or
+    refuse (sign-in codes and passwords: a guessing attack must not gain from an outage).
+    """
 
-    def _evict(self, t: float) -> None:
-        stale = [k for k, v in self._hits.items() if not v or v[-1] <= t - self.window]
-        for key in stale:
-            del self._hits[key]
-        if len(self._hits) >= self.max_keys:  # all busy: forget the oldest half
-            for key in list(self._hits)[: self.max_keys // 2]:
-                del self._hits[key]
+    name: str
+    amount: int
+    seconds: int
+    fail_open: bool = True
+    item: RateLimitItem = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "item",
+                           RateLimitItemPerSecond(self.amount, self.seconds, namespace="vc"))
+
+
+class LimiterUnavailable(DomainError):
+    def __init__(self) -> None:
+        super().__init__("limiter_unavailable", "服务繁忙，请稍后再试。",
+                         "The service is busy; try again shortly.", {"retry_after": 5}, 503)
+
+
+class Limiter:
+    def __init__(self, storage: Storage, *, shared: bool) -> None:
+        self.storage = storage
+        self.shared = shared  # True: every process counts in the same place
+        self._window = MovingWindowRateLimiter(storage)
+
+    @classmethod
+    def memory(cls) -> Limiter:
+        return cls(MemoryStorage(), shared=False)
+
+    @classmethod
+    def redis(cls, url: str, prefix: str) -> Limiter:
+        storage = RedisStorage(url, key_prefix=prefix, wrap_exceptions=True,
+                               socket_timeout=REDIS_TIMEOUT_SECONDS,
+                               socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        return cls(storage, shared=True)
+
+    @classmethod
+    def from_settings(cls, redis_url: str | None, prefix: str) -> Limiter:
+        return cls.redis(redis_url, prefix) if redis_url else cls.memory()
+
+    def hit(self, limit: Limit, key: str) -> float:
+        """Count one hit; 0 when allowed, else the seconds until the next would be."""
+        try:
+            if self._window.hit(limit.item, limit.name, key):
+                return 0.0
+            stats = self._window.get_window_stats(limit.item, limit.name, key)
+        except StorageError as exc:
+            log.warning("rate limiter unreachable (%s): %s %s", limit.name,
+                        "allowing" if limit.fail_open else "refusing", exc)
+            if limit.fail_open:
+                return 0.0
+            raise LimiterUnavailable() from None
+        return max(stats.reset_time - time.time(), 1.0)
+
+    def clear(self, limit: Limit, key: str) -> None:
+        self._window.clear(limit.item, limit.name, key)
+
+    def healthy(self) -> bool:
+        """The store answers (always, in memory); for readiness checks."""
+        return bool(self.storage.check())

@@ -76,7 +76,7 @@ def post_help(body: HelpRequest, request: Request, user: Helper, session: Sessio
             raise
         identities.append(identity)
     actor = actor_of(helper, request)
-    helped = [help_person(session, state.settings, actor, helper, resolved.venue,
+    helped = [help_person(session, state.settings, state.limiter, actor, helper, resolved.venue,
                           resolved.sub_area, identity, now) for identity in identities]
     count = helped_today(session, state.settings, helper.id, now)
     session.commit()

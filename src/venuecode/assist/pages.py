@@ -92,8 +92,8 @@ def help_add(token: str, request: Request, user: Helper, session: SessionDep, st
         identity = identity_of(session, paper_key(state), person, now.date())
         digest = person_digest(state.secret, identity.id_number)
         check_visit(identity, helper, current.digests, digest)
-        helped = help_person(session, state.settings, actor_of(helper, request), helper,
-                             resolved.venue, resolved.sub_area, identity, now)
+        helped = help_person(session, state.settings, state.limiter, actor_of(helper, request),
+                             helper, resolved.venue, resolved.sub_area, identity, now)
         session.commit()
     except DomainError as exc:
         session.rollback()

@@ -16,7 +16,7 @@ from datetime import datetime, time
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from venuecode.access.ratelimit import SlidingWindowLimiter
+from venuecode.access.ratelimit import Limit, Limiter
 from venuecode.assist.identify import Identity
 from venuecode.assist.models import HelpAlert
 from venuecode.audit.actions import AuditAction
@@ -33,8 +33,8 @@ MAX_PER_VISIT = 5
 HELPER_PER_HOUR = 30       # a family at a few venues a day stays far below
 VENUE_PER_MINUTE = 120     # a busy gate; beyond it something scripted is going on
 ALERT_DISTINCT_PER_DAY = 20
-_helper_limiter = SlidingWindowLimiter(HELPER_PER_HOUR, 3600)
-_venue_limiter = SlidingWindowLimiter(VENUE_PER_MINUTE, 60)
+HELP_PER_HELPER = Limit("help-helper", HELPER_PER_HOUR, 3600)
+HELP_PER_VENUE = Limit("help-venue", VENUE_PER_MINUTE, 60)
 
 
 @dataclass(frozen=True)
@@ -64,20 +64,20 @@ def check_visit(identity: Identity, helper: User, already: Sequence[str],
                        "This person is already checked in on this visit.")
 
 
-def check_rate(helper_id: int, venue_pk: int) -> None:
-    for limiter, key in ((_helper_limiter, f"helper:{helper_id}"),
-                         (_venue_limiter, f"venue:{venue_pk}")):
-        wait = limiter.hit(key)
+def check_rate(limiter: Limiter, helper_id: int, venue_pk: int) -> None:
+    for limit, key in ((HELP_PER_HELPER, str(helper_id)), (HELP_PER_VENUE, str(venue_pk))):
+        wait = limiter.hit(limit, key)
         if wait > 0:
             seconds = int(wait) + 1
             raise RateLimited("help_too_frequent", f"帮扫过于频繁，请{seconds}秒后再试。",
                               f"Too many help-scans; try again in {seconds} seconds.", seconds)
 
 
-def help_person(session: Session, settings: Settings, actor: Actor, helper: User, venue: Venue,
-                sub_area: SubArea | None, identity: Identity, now: datetime) -> Helped:
+def help_person(session: Session, settings: Settings, limiter: Limiter, actor: Actor,
+                helper: User, venue: Venue, sub_area: SubArea | None, identity: Identity,
+                now: datetime) -> Helped:
     """Check one helped person in (or record the denied attempt), audited with the helper."""
-    check_rate(helper.id, venue.id)
+    check_rate(limiter, helper.id, venue.id)
     decision = decide(session, settings, venue, identity.id_number, now)
     entry_id, repeat, at = record_entry(session, settings, venue, sub_area, identity.id_number,
                                         decision, now, channel="help", helper_user_id=helper.id)

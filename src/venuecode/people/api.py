@@ -34,7 +34,8 @@ def client_ip(request: Request) -> str | None:
 @router.post("/auth/sms-code", status_code=202)
 def sms_code(body: SmsCodeRequest, request: Request, session: SessionDep,
              state: StateDep) -> JSONResponse:
-    auth.request_code(session, state.sms, state.secret, body.phone, client_ip(request))
+    auth.request_code(session, state.sms, state.secret, state.limiter, body.phone,
+                      client_ip(request))
     session.commit()
     return JSONResponse({"sent": True, "expires_in": int(auth.CODE_TTL.total_seconds())},
                         status_code=202)
@@ -60,7 +61,7 @@ def second_factor(body: PasswordRequest, request: Request, session: SessionDep,
     user = load_user(request, state, session, allow_pending_factor=True)
     if user is None:
         raise NotAuthenticated()
-    if not auth.check_password(user, body.password):
+    if not auth.check_password(state.limiter, user, body.password):
         raise NotAuthenticated("password_wrong", "密码错误。", "The password is wrong.")
     return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=True))
 

@@ -14,10 +14,11 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from venuecode import clock
+from venuecode.access.ratelimit import Limit, Limiter
 from venuecode.access.roles import SECOND_FACTOR_ROLES, Role
 from venuecode.errors import InvalidInput, NotAuthenticated, RateLimited
 from venuecode.people.models import SmsCode, User
@@ -25,9 +26,14 @@ from venuecode.people.sms import SmsSender
 
 CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS_PER_CODE = 5
-PHONE_MIN_INTERVAL = timedelta(seconds=60)
 PHONE_MAX_PER_HOUR = 5
 IP_MAX_PER_HOUR = 30
+PASSWORD_TRIES = 10
+# Sign-in limits fail closed: an outage of the limiter must not open the door to guessing.
+SMS_PER_PHONE_MINUTE = Limit("sms-phone-minute", 1, 60, fail_open=False)
+SMS_PER_PHONE_HOUR = Limit("sms-phone-hour", PHONE_MAX_PER_HOUR, 3600, fail_open=False)
+SMS_PER_IP_HOUR = Limit("sms-ip-hour", IP_MAX_PER_HOUR, 3600, fail_open=False)
+PASSWORD_PER_ACCOUNT = Limit("password", PASSWORD_TRIES, 15 * 60, fail_open=False)
 CITIZEN_TOKEN_AGE = timedelta(days=30)
 STAFF_TOKEN_AGE = timedelta(hours=12)
 
@@ -50,27 +56,25 @@ def _code_hash(secret: str, phone: str, code: str) -> str:
 
 
 def request_code(
-    session: Session, sender: SmsSender, secret: str, phone_raw: str, ip: str | None
+    session: Session, sender: SmsSender, secret: str, limiter: Limiter, phone_raw: str,
+    ip: str | None,
 ) -> None:
     phone = normalize_phone(phone_raw)
     now = clock.now()
-    hour_ago = now - timedelta(hours=1)
-    last = session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone))
-    if last is not None and now - last < PHONE_MIN_INTERVAL:
-        wait = int((PHONE_MIN_INTERVAL - (now - last)).total_seconds()) + 1
-        raise RateLimited("sms_too_soon", f"验证码已发送，请{wait}秒后再试。",
-                          f"A code was just sent; try again in {wait} seconds.", wait)
-    per_phone = session.scalar(select(func.count(SmsCode.id)).where(
-        SmsCode.phone == phone, SmsCode.created_at >= hour_ago)) or 0
-    if per_phone >= PHONE_MAX_PER_HOUR:
+    # The limiter decides (one atomic hit each, shared by every process); the rows stay
+    # as the record of what was sent. Per phone first: a number hammered from one
+    # network does not use up that network's allowance for its other people.
+    wait = limiter.hit(SMS_PER_PHONE_MINUTE, phone)
+    if wait:
+        seconds = int(wait) + 1
+        raise RateLimited("sms_too_soon", f"验证码已发送，请{seconds}秒后再试。",
+                          f"A code was just sent; try again in {seconds} seconds.", seconds)
+    if limiter.hit(SMS_PER_PHONE_HOUR, phone):
         raise RateLimited("sms_phone_limit", "该号码请求验证码过于频繁，请一小时后再试。",
                           "Too many codes for this number; try again in an hour.", 3600)
-    if ip:
-        per_ip = session.scalar(select(func.count(SmsCode.id)).where(
-            SmsCode.ip == ip, SmsCode.created_at >= hour_ago)) or 0
-        if per_ip >= IP_MAX_PER_HOUR:
-            raise RateLimited("sms_ip_limit", "请求过于频繁，请稍后再试。",
-                              "Too many code requests from this network; try again later.", 3600)
+    if ip and limiter.hit(SMS_PER_IP_HOUR, ip):
+        raise RateLimited("sms_ip_limit", "请求过于频繁，请稍后再试。",
+                          "Too many code requests from this network; try again later.", 3600)
     code = f"{secrets.randbelow(1_000_000):06d}"
     session.add(SmsCode(phone=phone, code_hash=_code_hash(secret, phone, code), created_at=now,
                         expires_at=now + CODE_TTL, attempts=0, ip=ip))
@@ -79,24 +83,38 @@ def request_code(
 
 
 def verify_code(session: Session, secret: str, phone_raw: str, code: str) -> User:
-    """Consume a valid code and return the user (created as a citizen on first sign-in)."""
+    """Consume a valid code and return the user (created as a citizen on first sign-in).
+
+    Every guess is counted before it is compared, by one conditional UPDATE: concurrent
+    guesses queue on the row, so a code gets at most `MAX_ATTEMPTS_PER_CODE` however many
+    arrive at once. The caller commits even when this raises, to keep the count.
+    """
     phone = normalize_phone(phone_raw)
     now = clock.now()
-    candidate = session.scalar(
-        select(SmsCode).where(SmsCode.phone == phone, SmsCode.used_at.is_(None))
+    candidate = session.execute(
+        select(SmsCode.id, SmsCode.code_hash, SmsCode.expires_at)
+        .where(SmsCode.phone == phone, SmsCode.used_at.is_(None))
         .order_by(SmsCode.created_at.desc()).limit(1)
-    )
+    ).first()
     wrong = InvalidInput("sms_code_wrong", "验证码错误或已失效，请重新获取。",
                          "The code is wrong or no longer valid; request a new one.")
     if candidate is None or candidate.expires_at <= now:
         raise wrong
-    if candidate.attempts >= MAX_ATTEMPTS_PER_CODE:
+    unused = (SmsCode.id == candidate.id) & SmsCode.used_at.is_(None)
+    counted = session.execute(
+        update(SmsCode).where(unused, SmsCode.attempts < MAX_ATTEMPTS_PER_CODE)
+        .values(attempts=SmsCode.attempts + 1).returning(SmsCode.attempts)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if counted is None:
         raise wrong
     if not hmac.compare_digest(candidate.code_hash, _code_hash(secret, phone, code.strip())):
-        candidate.attempts += 1
-        session.flush()
         raise wrong
-    candidate.used_at = now
+    # Single use under concurrency too: only one of two right guesses marks it used.
+    if session.execute(update(SmsCode).where(unused).values(used_at=now)
+                       .returning(SmsCode.id).execution_options(synchronize_session=False)
+                       ).first() is None:
+        raise wrong
     user = session.scalar(select(User).where(User.phone == phone))
     if user is None:
         user = User(phone=phone, role=Role.CITIZEN.value, created_at=now)
@@ -118,7 +136,15 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
+def check_password(limiter: Limiter, user: User, password: str) -> bool:
+    """The staff password, at most `PASSWORD_TRIES` tries per account per window (every try
+    counts, right ones too, so parallel guesses cannot slip past the count)."""
+    wait = limiter.hit(PASSWORD_PER_ACCOUNT, str(user.id))
+    if wait:
+        minutes = int(wait // 60) + 1
+        raise RateLimited("password_too_many", f"密码尝试次数过多，请{minutes}分钟后再试。",
+                          f"Too many password attempts; try again in {minutes} minutes.",
+                          int(wait) + 1)
     if not user.password_hash:
         return False
     try:

@@ -50,7 +50,8 @@ def login_send(request: Request, session: SessionDep, state: StateDep, locale: L
                phone: Annotated[str, Form()], next: Annotated[str, Form()] = "/",
                ) -> Response:
     try:
-        auth.request_code(session, state.sms, state.secret, phone, client_ip(request))
+        auth.request_code(session, state.sms, state.secret, state.limiter, phone,
+                          client_ip(request))
         session.commit()
     except DomainError as exc:
         return render(request, "login.html", {"next": _safe_next(next), "phone": phone,
@@ -100,7 +101,13 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
     user = load_user(request, state, session, allow_pending_factor=True)
     if user is None:
         raise NotAuthenticated()
-    if not auth.check_password(user, password):
+    try:
+        right = auth.check_password(state.limiter, user, password)
+    except DomainError as exc:
+        return render(request, "login_password.html",
+                      {"next": _safe_next(next), "error": exc.message(locale)},
+                      status_code=exc.status)
+    if not right:
         return render(request, "login_password.html",
                       {"next": _safe_next(next),
                        "error": "密码错误。" if locale == "zh" else "The password is wrong."},

@@ -100,7 +100,7 @@ def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now
         user = check_scan_user(state.secret, token, account, read.user)
         if user.id_number is None:
             raise IdentityRequired()
-        check_flood(f"user:{user.id}")
+        check_flood(state.limiter, f"user:{user.id}")
         if claims is None:
             assert refused is not None
             raise refused

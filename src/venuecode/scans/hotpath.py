@@ -165,7 +165,12 @@ def requirements_of(settings: Settings, venue: Venue) -> VenueRequirements:
 
 
 class RiskAreaCache:
-    """Risk areas per look-back, re-read at most every `seconds` (per process)."""
+    """Risk areas per look-back, re-read at most every `seconds` (per process).
+
+    Not shared through Redis on purpose: the rows live in the shared database, so the TTL
+    bounds how far servers disagree (a change reaches every server's scans within
+    `RISK_CACHE_SECONDS`, docs/operations.md#shared-state) at one read per TTL per process.
+    """
 
     def __init__(self, seconds: float = RISK_CACHE_SECONDS) -> None:
         self.seconds = seconds

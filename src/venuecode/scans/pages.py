@@ -27,7 +27,7 @@ def _do_scan(token: str, request: Request, user: OptionalUser, session: SessionD
              state: StateDep, locale: LocaleDep) -> Response:
     assert user is not None
     outcome = scan(session, state.settings, state.signer, user.id_number, user.real_name, token,
-                   clock.now(), flood_key=f"user:{user.id}")
+                   clock.now(), flood_key=f"user:{user.id}", limiter=state.limiter)
     session.commit()
     result = scan_result(outcome, locale)
     return render(request, "scans/result.html", {"r": result, "token": token,

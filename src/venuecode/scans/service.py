@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from venuecode.access.ratelimit import SlidingWindowLimiter
+from venuecode.access.ratelimit import Limit, Limiter
 from venuecode.config import Settings
 from venuecode.errors import Conflict, NotFound, RateLimited
 from venuecode.facts.repository import active_risk_areas, person_facts
@@ -34,7 +34,7 @@ from venuecode.venues.service import CodeSigner, ResolvedCode, resolve_code
 from venuecode.venues.tokens import verify_code
 
 SCANS_PER_MINUTE = 20
-_scan_limiter = SlidingWindowLimiter(SCANS_PER_MINUTE, 60)
+SCAN_FLOOD = Limit("scan", SCANS_PER_MINUTE, 60)  # per account; fails open: check-ins go on
 
 
 class IdentityRequired(Conflict):
@@ -55,8 +55,8 @@ class ScanOutcome:
     name: str | None
 
 
-def check_flood(key: str) -> None:
-    wait = _scan_limiter.hit(key)
+def check_flood(limiter: Limiter, key: str) -> None:
+    wait = limiter.hit(SCAN_FLOOD, key)
     if wait > 0:
         seconds = int(wait) + 1
         raise RateLimited("scan_too_frequent", f"扫码过于频繁，请{seconds}秒后再试。",
@@ -104,10 +104,11 @@ def record_entry(session: Session, settings: Settings, venue: Venue, sub_area: S
 
 
 def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: str | None,
-         name: str | None, venue_code: str, now: datetime, flood_key: str) -> ScanOutcome:
+         name: str | None, venue_code: str, now: datetime, flood_key: str,
+         limiter: Limiter) -> ScanOutcome:
     if id_number is None:
         raise IdentityRequired()
-    check_flood(flood_key)
+    check_flood(limiter, flood_key)
     claims = verify_code(signer.key, signer.key_id, venue_code)
     read = read_scan(session.connection(), claims, now, settings.scan_repeat_minutes,
                      id_number=id_number)

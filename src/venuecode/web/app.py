@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import venuecode.models  # noqa: F401 - every table registered before the first query
 from venuecode import __version__
+from venuecode.access.ratelimit import Limiter
 from venuecode.config import Settings, get_settings
 from venuecode.db import make_engine, make_sessionmaker
 from venuecode.people.sms import sms_sender
@@ -31,7 +32,8 @@ def build_state(settings: Settings, engine: Engine | None = None,
                         settings.public_url)
     return AppState(settings=settings, engine=engine,
                     sessionmaker=factory or make_sessionmaker(engine), signer=signer,
-                    sms=sms_sender(settings), secret=settings.secret("secret_key"))
+                    sms=sms_sender(settings), secret=settings.secret("secret_key"),
+                    limiter=Limiter.from_settings(settings.redis_url, settings.redis_prefix))
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from venuecode.access.ratelimit import Limiter
 from venuecode.config import Settings
 from venuecode.people.sms import SmsSender
 from venuecode.venues.service import CodeSigner
@@ -20,3 +21,4 @@ class AppState:
     signer: CodeSigner
     sms: SmsSender
     secret: str
+    limiter: Limiter  # every rate limit; in Redis when VENUECODE_REDIS_URL is set

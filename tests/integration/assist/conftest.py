@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import sign_in
 from tests.support import factories
-from venuecode.assist import service as help_service
 from venuecode.assist.ocr import TextLine
 from venuecode.config import Settings
 from venuecode.facts.models import CitizenCardRecord
@@ -20,14 +18,6 @@ from venuecode.venues import service as venues
 from venuecode.venues.models import Venue
 
 PROV = {"source": "test", "batch_id": None}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_help_limits() -> Iterator[None]:
-    # The per-process limiters outlive a test; user and venue ids repeat after rollbacks.
-    help_service._helper_limiter._hits.clear()
-    help_service._venue_limiter._hits.clear()
-    yield
 
 
 def signed_in_citizen(client: TestClient, settings: Settings, name: str = "王帮") -> tuple[dict[str, str], str]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import sign_in
 from tests.support import factories
 from tests.support import facts as f
+from venuecode.access.ratelimit import Limiter
 from venuecode.audit.service import Actor
 from venuecode.clock import FixedClock
 from venuecode.config import Settings
@@ -96,7 +97,7 @@ def test_the_fast_json_is_the_models_json(db: Session, settings: Settings, clock
     area = venue.sub_areas[0]
     url = signer(settings).url(venues.sub_area_token(signer(settings), venue, area) or "")
     outcome = scan(db, settings, signer(settings), number, "张三", url, now,
-                   flood_key=f"test:{kind}:{locale}")
+                   flood_key=f"test:{kind}:{locale}", limiter=Limiter.memory())
     assert outcome.decision.verdict == kind
     assert scan_json(outcome, locale) == scan_result(outcome, locale).model_dump(mode="json")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.support import factories
 from tests.support import facts as f
+from venuecode.access.ratelimit import Limiter
 from venuecode.clock import FixedClock
 from venuecode.config import Settings
 from venuecode.ingest.service import import_file
@@ -94,7 +95,8 @@ def test_a_scan_links_the_persons_previous_check_in(db: Session, settings: Setti
     first, second = factories.venue(db, name="早餐店"), factories.venue(db, name="地铁站")
     for venue, at in ((first, now), (second, now + timedelta(minutes=12))):
         url = signer.url(venues.venue_token(signer, venue) or "")
-        outcome = scan(db, settings, signer, number, "张三", url, at, flood_key=f"succession:{at}")
+        outcome = scan(db, settings, signer, number, "张三", url, at, flood_key=f"succession:{at}",
+                       limiter=Limiter.memory())
         assert outcome.decision.verdict == "pass"
     rows = db.execute(select(Checkin.venue_pk, Checkin.next_scanned_at).where(Checkin.id_number == number)
                       .order_by(Checkin.scanned_at)).all()

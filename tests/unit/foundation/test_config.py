@@ -7,6 +7,7 @@ from venuecode.config import Settings, SettingsError
 
 
 def make(tmp_path: Path, **kw: object) -> Settings:
+    kw.setdefault("redis_url", None)  # not from the shell's environment
     return Settings(_env_file=None, data_dir=tmp_path, **kw)  # type: ignore[call-arg]
 
 
@@ -43,3 +44,38 @@ def test_production_needs_a_real_sms_gateway(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         settings.check_for_start()
     assert "SMS" in str(info.value)
+
+
+def test_more_than_one_worker_needs_redis(tmp_path: Path) -> None:
+    settings = make(tmp_path)
+    settings.check_for_start(workers=1)
+    with pytest.raises(SettingsError) as info:
+        settings.check_for_start(workers=2)
+    assert "VENUECODE_REDIS_URL" in str(info.value) and "2 worker processes" in str(info.value)
+    with pytest.raises(SettingsError):
+        make(tmp_path, workers=3).check_for_start()
+    make(tmp_path, redis_url="redis://127.0.0.1:6379/2").check_for_start(workers=4)
+
+
+def test_production_needs_redis(tmp_path: Path) -> None:
+    settings = make(tmp_path, environment="production", secret_key="s" * 40,
+                    code_signing_key="c" * 40, sms_backend="http", sms_http_url="https://sms")
+    with pytest.raises(SettingsError) as info:
+        settings.check_for_start()
+    assert "VENUECODE_REDIS_URL" in str(info.value) and "production" in str(info.value)
+    make(tmp_path, environment="production", secret_key="s" * 40, code_signing_key="c" * 40,
+         sms_backend="http", sms_http_url="https://sms",
+         redis_url="rediss://cache.internal:6380/1").check_for_start()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "redis://", "redis://host:6379/db",
+                                 "redis://host:notaport/0", "127.0.0.1:6379"])
+def test_a_redis_url_that_is_not_one_is_refused_with_the_form_it_needs(tmp_path: Path,
+                                                                        url: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        make(tmp_path, redis_url=url)
+    assert "redis://host:6379/0" in str(info.value)
+
+
+def test_an_empty_redis_url_means_none(tmp_path: Path) -> None:
+    assert make(tmp_path, redis_url="").redis_url is None
