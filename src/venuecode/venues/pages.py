@@ -15,7 +15,7 @@ from venuecode.venues import service
 from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.categories import categories
 from venuecode.venues.models import Venue, VenueStatus
-from venuecode.venues.schemas import VenueApplication, VenueApplicationForm
+from venuecode.venues.schemas import DecisionForm, VenueApplication, VenueApplicationForm
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
 from venuecode.web.forms import describe, model_titles
 from venuecode.web.templating import render
@@ -96,7 +96,8 @@ def admin_queue(request: Request, user: Approver, session: SessionDep, state: St
 
 @router.post("/admin/venues/{venue_id}/{action}")
 def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
-                 session: SessionDep, reason: Annotated[str, Form()] = "") -> Response:
+                 session: SessionDep, form: Annotated[DecisionForm, Form()]) -> Response:
+    reason = form.reason
     venue = service.get_venue(session, venue_id)
     actor = actor_of(user, request)
     if action == "approve":

@@ -107,3 +107,9 @@ class VenueApplicationForm(BaseModel):
         fields = {k: v for k, v in self.model_dump(exclude={"sub_areas"}).items()
                   if v.strip() or k == "name"}
         return {**fields, "sub_areas": [line for line in self.sub_areas.splitlines() if line.strip()]}
+
+
+class DecisionForm(BaseModel):
+    """An administrator's reject or revoke button (a FastAPI `Form()` model)."""
+
+    reason: str = Field(default="", title="Reason")
