@@ -54,9 +54,15 @@ def problem(error: Mapping[str, Any], locale: str) -> str:
     return str(error.get("msg", "")).removeprefix("Value error, ")
 
 
+_WHERE = ("body", "query", "path", "header", "cookie")
+
+
 def field_name(error: Mapping[str, Any]) -> str:
-    """The form field an error is about (`loc` without its `body` prefix)."""
-    return ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+    """The field an error is about (`loc` without where it came from: `body`, `query`…)."""
+    loc = list(error.get("loc", ()))
+    if loc and loc[0] in _WHERE:
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc)
 
 
 def model_titles(model: type[BaseModel]) -> dict[str, str]:

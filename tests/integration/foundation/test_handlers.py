@@ -152,3 +152,13 @@ def test_a_broken_upload_from_a_browser_is_a_4xx_page(client: TestClient, settin
     no_file = client.post("/admin/ingest", headers=headers, data={"kind": "persons"},
                           files={"file": ("", b"", "application/octet-stream")})
     assert no_file.status_code == 422 and "请选择要上传的文件" in no_file.text
+
+
+def test_a_bad_query_value_on_a_page_names_the_parameter_without_its_location(
+        client: TestClient, settings: Settings, db: Session) -> None:
+    tracer = factories.user(db, Role.TRACER)
+    db.commit()
+    headers = {**sign_in(client, settings, tracer.phone, factories.PASSWORD), **HTML}
+    response = client.get("/tracing/traces/1?page=0", headers=headers)
+    assert response.status_code == 422 and "page：不能小于 1" in response.text
+    assert "query" not in response.text.split("输入有误")[1].split("</p>")[0]
