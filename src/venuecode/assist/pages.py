@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from venuecode import clock
 from venuecode.access.roles import Permission
@@ -36,7 +37,18 @@ router = APIRouter(include_in_schema=False)
 router.include_router(paper_pages.router)
 router.include_router(sentinel_pages.router)
 Helper = Annotated[User, Depends(require(Permission.SCAN))]
-OptionalText = Annotated[str | None, Form(max_length=64)]
+OptionalText = Annotated[str | None, Field(max_length=64)]
+
+
+class HelpForm(BaseModel):
+    """One step of the help-scan page (a FastAPI `Form()` model); `title` is the label shown."""
+
+    method: str  # which of the page's forms was sent
+    visit: str = ""  # the signed visit so far (`visit.py`)
+    photo: UploadFile | None = Field(default=None, title="Photo of the ID card")
+    card_number: OptionalText = Field(default=None, title="Citizen card number")
+    id_number: OptionalText = Field(default=None, title="ID number")
+    name: OptionalText = Field(default=None, title="Name")
 
 
 def _page(request: Request, state: StateDep, session: SessionDep, helper: User, token: str,
@@ -64,10 +76,9 @@ def help_start(token: str, request: Request, user: Helper, session: SessionDep,
 @router.post("/help/{token}", response_class=HTMLResponse)
 def help_add(token: str, request: Request, user: Helper, session: SessionDep, state: StateDep,
              locale: LocaleDep, reader: IdReaderDep,
-             method: Annotated[str, Form()], visit: Annotated[str, Form()] = "",
-             photo: Annotated[UploadFile | None, File()] = None,
-             card_number: OptionalText = None, id_number: OptionalText = None,
-             name: OptionalText = None) -> Response:
+             form: Annotated[HelpForm, Form()]) -> Response:
+    method, visit, photo = form.method, form.visit, form.photo
+    card_number, id_number, name = form.card_number, form.id_number, form.name
     helper = bound(user)
     resolved = resolve_code(session, state.signer, token)
     current = load_visit(state.secret, visit, helper.id, token)

@@ -13,6 +13,7 @@ from venuecode.assist.deps import paper_key
 from venuecode.assist.flow import card_response
 from venuecode.assist.identify import Method, by_number_and_name
 from venuecode.assist.paper_codes import issue_paper_code, reissue_paper_code, revoke_paper_code
+from venuecode.assist.schemas import PaperCodeForm
 from venuecode.assist.status import paper_code_status, require_staff
 from venuecode.errors import DomainError
 from venuecode.people.models import User
@@ -31,9 +32,8 @@ def paper_form(request: Request, user: Applicant) -> Response:
 
 @router.post("/assist/paper-codes", response_class=HTMLResponse)
 def paper_submit(request: Request, user: Applicant, session: SessionDep, state: StateDep,
-                 locale: LocaleDep, action: Annotated[str, Form()],
-                 id_number: Annotated[str, Form(max_length=32)],
-                 name: Annotated[str, Form(max_length=64)]) -> Response:
+                 locale: LocaleDep, form: Annotated[PaperCodeForm, Form()]) -> Response:
+    action, id_number, name = form.action, form.id_number, form.name
     now = clock.now()
     try:
         if user.id_number is None:

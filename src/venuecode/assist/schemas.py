@@ -128,3 +128,11 @@ class HelpAlertOut(BaseModel):
     distinct_persons: int
     district: str
     created_at: str
+
+
+class PaperCodeForm(BaseModel):
+    """The paper-code page (a FastAPI `Form()` model); `title` is the label shown."""
+
+    action: str  # the button pressed: issue, reissue or revoke
+    id_number: str = Field(max_length=32, title="ID number")
+    name: str = Field(max_length=64, title="Name")

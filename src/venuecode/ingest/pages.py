@@ -8,11 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
-from starlette.datastructures import FormData, UploadFile
 
 from venuecode.access.roles import Permission
 from venuecode.errors import InvalidInput, NotFound
@@ -20,7 +19,7 @@ from venuecode.ingest.cli import safe_cell
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused
-from venuecode.ingest.service import BatchSummary, import_file
+from venuecode.ingest.service import import_file
 from venuecode.people.models import User
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require
 from venuecode.web.templating import render
@@ -31,8 +30,16 @@ _SUFFIXES = (".csv", ".xlsx", ".jsonl", ".ndjson", ".json")
 _COPY_CHUNK = 1 << 20
 
 
-async def _save_upload(upload: UploadFile, limit_bytes: int, folder: Path) -> Path:
-    """Stream the upload to a temporary file (never all in memory), refusing oversize files."""
+class UploadForm(BaseModel):
+    """The upload page's fields (a FastAPI `Form()` model); `title` is the label shown."""
+
+    kind: str = Field(default="", title="Data kind")
+    source: str = Field(default="", title="Source (department)")
+    file: UploadFile | None = Field(default=None, title="File")
+
+
+def _save_upload(upload: UploadFile, limit_bytes: int, folder: Path) -> Path:
+    """Copy the upload to a temporary file (never all in memory), refusing oversize files."""
     name = Path(upload.filename or "upload.csv").name
     if not name.lower().endswith(_SUFFIXES):
         raise InvalidInput("upload_type", "请上传 CSV、XLSX 或 JSON Lines 文件。",
@@ -40,7 +47,7 @@ async def _save_upload(upload: UploadFile, limit_bytes: int, folder: Path) -> Pa
     target = folder / name
     written = 0
     with target.open("wb") as out:
-        while chunk := await upload.read(_COPY_CHUNK):
+        while chunk := upload.file.read(_COPY_CHUNK):
             written += len(chunk)
             if written > limit_bytes:
                 raise InvalidInput(
@@ -61,32 +68,27 @@ def upload_form(request: Request, user: Uploader) -> HTMLResponse:
 
 
 @router.post("/admin/ingest", response_class=HTMLResponse)
-async def upload(request: Request, user: Uploader, state: StateDep,
-                 session: SessionDep) -> HTMLResponse:
-    form: FormData = await request.form()
-    kind = str(form.get("kind", ""))
-    source = (str(form.get("source", "")) or "upload").strip()[:64]
-    upload_file = form.get("file")
+def upload(request: Request, user: Uploader, state: StateDep, session: SessionDep,
+           form: Annotated[UploadForm, Form()]) -> HTMLResponse:
+    # Plain `def`: copying and importing a file of a million rows takes a while, in
+    # FastAPI's threadpool, off the event loop (the body was spooled before we run).
+    kind = form.kind
+    source = (form.source or "upload").strip()[:64]
     context: dict[str, object] = {"kinds": sorted(KINDS), "summary": None, "error": None, "source": source,
                "kind": kind}
     if kind not in KINDS:
         context["error"] = f"未知的数据类别 / unknown data kind: {kind!r}"
         return render(request, "ingest/upload.html", context, status_code=422)
-    if not isinstance(upload_file, UploadFile):
+    if form.file is None:
         context["error"] = "请选择要上传的文件 / choose a file to upload"
         return render(request, "ingest/upload.html", context, status_code=422)
     with tempfile.TemporaryDirectory() as tmp:
-        path = await _save_upload(upload_file, state.settings.upload_max_mb << 20, Path(tmp))
-        actor = actor_of(user, request)
-
-        def run() -> BatchSummary:
-            # The request's own session: one unit of work per request, as everywhere.
-            summary = import_file(session, kind, path, source=source, actor=actor)
-            session.commit()
-            return summary
-
+        path = _save_upload(form.file, state.settings.upload_max_mb << 20, Path(tmp))
         try:
-            summary = await run_in_threadpool(run)
+            # The request's own session: one unit of work per request, as everywhere.
+            summary = import_file(session, kind, path, source=source,
+                                  actor=actor_of(user, request))
+            session.commit()
         except FileRefused as refused:
             context["error"] = f"{refused.zh} / {refused.en}"
             return render(request, "ingest/upload.html", context, status_code=422)

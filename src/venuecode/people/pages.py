@@ -13,6 +13,7 @@ from venuecode.audit.service import record
 from venuecode.errors import DomainError, NotAuthenticated
 from venuecode.people import auth
 from venuecode.people.api import client_ip
+from venuecode.people.schemas import CodeForm, IdentityForm, PasswordForm, PhoneForm
 from venuecode.people.service import bind_identity
 from venuecode.web.deps import (
     SESSION_COOKIE,
@@ -47,8 +48,8 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse)
 def login_send(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
-               phone: Annotated[str, Form()], next: Annotated[str, Form()] = "/",
-               ) -> Response:
+               form: Annotated[PhoneForm, Form()]) -> Response:
+    phone, next = form.phone, form.next
     try:
         auth.request_code(session, state.sms, state.secret, state.limiter, phone,
                           client_ip(request))
@@ -68,8 +69,8 @@ def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:
 
 @router.post("/login/code", response_class=HTMLResponse)
 def code_check(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
-               phone: Annotated[str, Form()], code: Annotated[str, Form()],
-               next: Annotated[str, Form()] = "/") -> Response:
+               form: Annotated[CodeForm, Form()]) -> Response:
+    phone, code, next = form.phone, form.code, form.next
     try:
         user = auth.verify_code(session, state.secret, phone, code)
     except DomainError as exc:
@@ -96,8 +97,8 @@ def password_form(request: Request, next: str = "/") -> HTMLResponse:
 
 @router.post("/login/password", response_class=HTMLResponse)
 def password_check(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
-                   password: Annotated[str, Form()],
-                   next: Annotated[str, Form()] = "/") -> Response:
+                   form: Annotated[PasswordForm, Form()]) -> Response:
+    password, next = form.password, form.next
     user = load_user(request, state, session, allow_pending_factor=True)
     if user is None:
         raise NotAuthenticated()
@@ -133,8 +134,8 @@ def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLR
 
 @router.post("/me/identity", response_class=HTMLResponse)
 def identity_bind(request: Request, user: CurrentUser, session: SessionDep, locale: LocaleDep,
-                  id_number: Annotated[str, Form()], name: Annotated[str, Form()],
-                  next: Annotated[str, Form()] = "/") -> Response:
+                  form: Annotated[IdentityForm, Form()]) -> Response:
+    id_number, name, next = form.id_number, form.name, form.next
     try:
         bind_identity(session, actor_of(user, request), user, id_number, name)
         session.commit()

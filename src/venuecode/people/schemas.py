@@ -37,3 +37,28 @@ class MeOut(BaseModel):
     identity_bound: bool
     name_masked: str | None
     id_number_masked: str | None
+
+
+# --- HTML forms (FastAPI `Form()` models); `title` is the label the page shows ---------
+
+
+class PhoneForm(BaseModel):
+    phone: str = Field(title="Mobile number")
+    next: str = "/"  # hidden: where to go once signed in
+
+
+class CodeForm(BaseModel):
+    phone: str = Field(title="Mobile number")
+    code: str = Field(title="Code")
+    next: str = "/"
+
+
+class PasswordForm(BaseModel):
+    password: str = Field(title="Password")
+    next: str = "/"
+
+
+class IdentityForm(BaseModel):
+    id_number: str = Field(title="ID number")
+    name: str = Field(title="Name")
+    next: str = "/"

@@ -16,8 +16,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,8 +30,7 @@ from venuecode.people.models import Person, User
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
 from venuecode.tracing.graph import GraphFilter, build_graph
-from venuecode.tracing.healthcode import LiftOutcome
-from venuecode.tracing.models import Trace
+from venuecode.tracing.schemas import NoteForm, ReasonForm, RejectForm, TraceForm
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, parse_stays, run_trace
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
@@ -101,11 +99,10 @@ def _int(text: str) -> int | None:
 
 
 @router.post("/tracing/traces", response_model=None)
-async def run(request: Request, user: Tracer, state: StateDep,
-              session: SessionDep) -> Response:
-    data = await request.form()
-    form = {k: str(data.get(k, "")) for k in ("cases", "as_of", "reason", "look_back_days",
-                                                 "close_minutes", "depth", "dwell")}
+def run(request: Request, user: Tracer, state: StateDep, session: SessionDep,
+        fields: Annotated[TraceForm, Form()]) -> Response:
+    # Plain `def`: a large outbreak takes seconds, in FastAPI's threadpool, off the event loop.
+    form = fields.model_dump()
     picked = [c.strip() for c in form["cases"].replace(",", "\n").split() if c.strip()]
     zh = request_locale(request) == "zh"
     error = None
@@ -123,15 +120,9 @@ async def run(request: Request, user: Tracer, state: StateDep,
                 close_minutes=_float(form["close_minutes"]), depth=_int(form["depth"]),
                 reason=form["reason"].strip(),
                 dwell_minutes=parse_stays(form["dwell"].replace("，", ",").replace(",", " ").split()) or None)
-            actor = actor_of(user, request)
-
-            def work() -> Trace:
-                # A large outbreak takes seconds: keep the event loop free meanwhile.
-                stored = run_trace(session, state.settings, actor, user.id, trace_request)
-                session.commit()
-                return stored
-
-            trace = await run_in_threadpool(work)
+            trace = run_trace(session, state.settings, actor_of(user, request), user.id,
+                              trace_request)
+            session.commit()
             return RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303)
         except (TimeFormatError, ValueError) as bad:
             error = f"{'输入有误' if zh else 'Invalid input'}: {bad}"
@@ -272,11 +263,10 @@ def _first_day(result: Mapping[str, Any], tz: ZoneInfo) -> str:
 
 
 @router.post("/tracing/traces/{trace_id}/actions")
-async def request_action(request: Request, trace_id: int, user: Tracer,
-                         session: SessionDep) -> RedirectResponse:
+def request_action(request: Request, trace_id: int, user: Tracer, session: SessionDep,
+                   form: Annotated[NoteForm, Form()]) -> RedirectResponse:
     trace = get_trace(session, trace_id)
-    note = str((await request.form()).get("note", ""))
-    push.request_push(session, actor_of(user, request), user.id, trace, note)
+    push.request_push(session, actor_of(user, request), user.id, trace, form.note)
     session.commit()
     return RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303)
 
@@ -291,33 +281,27 @@ def approve_action(request: Request, action_id: int, user: Supervisor, state: St
 
 
 @router.post("/tracing/actions/{action_id}/reject")
-async def reject_action(request: Request, action_id: int, user: Supervisor,
-                        session: SessionDep) -> RedirectResponse:
-    form = await request.form()
+def reject_action(request: Request, action_id: int, user: Supervisor, session: SessionDep,
+                  form: Annotated[RejectForm, Form()]) -> RedirectResponse:
     action = push.reject_push(session, actor_of(user, request), user.id, action_id,
-                              str(form.get("reason", "")))
+                              form.reason)
     session.commit()
     # Back to the list it was rejected from (a fixed choice: never a URL from the form).
-    if form.get("back") == "index":
+    if form.back == "index":
         return RedirectResponse("/tracing#open-actions", status_code=303)
     return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
 
 
-async def _lift(request: Request, trace_id: int, user: User, state: StateDep,
-                session: SessionDep, id_number: str | None) -> RedirectResponse:
+def _lift(request: Request, trace_id: int, user: User, state: StateDep,
+          session: SessionDep, reason: str, id_number: str | None) -> RedirectResponse:
     from urllib.parse import urlencode
 
-    reason = str((await request.form()).get("reason", ""))
-    actor = actor_of(user, request)
-
-    def work() -> LiftOutcome:
-        # Lifting a whole outbreak writes tens of thousands of rows: off the event loop.
-        trace = get_trace(session, trace_id)
-        outcome = push.lift_marks(session, state.settings, actor, trace, reason, id_number)
-        session.commit()
-        return outcome
-
-    done = await run_in_threadpool(work)
+    # Lifting a whole outbreak writes tens of thousands of rows: the routes are plain
+    # `def`, so this runs in FastAPI's threadpool, off the event loop.
+    trace = get_trace(session, trace_id)
+    done = push.lift_marks(session, state.settings, actor_of(user, request), trace, reason,
+                           id_number)
+    session.commit()
     # Counts only in the URL: the notice's words come from the template, so nothing typed
     # into a form is echoed back from a link.
     counts = {"lifted": len(done.lifted), "still": len(done.still_marked)}
@@ -328,15 +312,15 @@ async def _lift(request: Request, trace_id: int, user: User, state: StateDep,
 
 
 @router.post("/tracing/traces/{trace_id}/persons/{id_number}/lift")
-async def lift_person(request: Request, trace_id: int, id_number: str, user: Lifter,
-                      state: StateDep, session: SessionDep) -> RedirectResponse:
+def lift_person(request: Request, trace_id: int, id_number: str, user: Lifter,
+                state: StateDep, session: SessionDep,
+                form: Annotated[ReasonForm, Form()]) -> RedirectResponse:
     """Lift one person's mark of this trace (解除管控); no open mark is a no-op notice."""
-    return await _lift(request, trace_id, user, state, session, id_number)
+    return _lift(request, trace_id, user, state, session, form.reason, id_number)
 
 
 @router.post("/tracing/traces/{trace_id}/lift")
-async def lift_trace(request: Request, trace_id: int, user: Lifter, state: StateDep,
-                     session: SessionDep) -> RedirectResponse:
+def lift_trace(request: Request, trace_id: int, user: Lifter, state: StateDep,
+               session: SessionDep, form: Annotated[ReasonForm, Form()]) -> RedirectResponse:
     """Lift the marks of every person of this trace."""
-    return await _lift(request, trace_id, user, state, session, None)
-
+    return _lift(request, trace_id, user, state, session, form.reason, None)

@@ -43,3 +43,41 @@ class TraceSummary(BaseModel):
 
 class TraceOut(TraceSummary):
     result: dict[str, Any]
+
+
+# --- HTML forms (FastAPI `Form()` models) ---------------------------------------------
+# Fields stay text as typed: the pages check them and re-render the form with a message
+# naming the field, and the service checks reasons (2 to 500 characters) for every caller.
+# `title` is the field's label on the page (a message id of the catalogue).
+
+
+class TraceForm(BaseModel):
+    """The new-trace page (`/tracing/new`)."""
+
+    cases: str = Field(default="", title="Cases (ID numbers, one per line; several cases trace an outbreak)")
+    as_of: str = Field(default="", title="As of (empty: now)")
+    reason: str = Field(default="", title="Reason (required, kept in the audit log)")
+    look_back_days: str = Field(default="", title="Look-back (days before onset)")
+    close_minutes: str = Field(default="", title="Close contact threshold (minutes)")
+    depth: str = Field(default="", title="Chain depth (2 = secondary contacts)")
+    dwell: str = Field(default="", title="Stay per venue category in minutes, e.g. metro=10, "
+                                         "office=240 (empty: the category table)")
+
+
+class NoteForm(BaseModel):
+    """A health-code push request."""
+
+    note: str = Field(default="", title="Note")
+
+
+class ReasonForm(BaseModel):
+    """Lifting marks: the reason goes into the audit log."""
+
+    reason: str = Field(default="", title="Reason for lifting")
+
+
+class RejectForm(BaseModel):
+    """Rejecting a push request; `back` is a fixed choice of page, never a URL."""
+
+    reason: str = Field(default="", title="Reason for rejection")
+    back: str = Field(default="", title="Back to tracing")

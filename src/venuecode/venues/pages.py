@@ -15,8 +15,9 @@ from venuecode.venues import service
 from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.categories import categories
 from venuecode.venues.models import Venue, VenueStatus
-from venuecode.venues.schemas import VenueApplication
+from venuecode.venues.schemas import DecisionForm, VenueApplication, VenueApplicationForm
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.forms import describe, model_titles
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,23 +25,9 @@ Applicant = Annotated[User, Depends(require(Permission.VENUE_APPLY))]
 Approver = Annotated[User, Depends(require(Permission.VENUE_APPROVE))]
 
 
-_LABELS = {
-    "name": ("场所名称", "Venue name"), "category": ("场所类别", "Category"),
-    "district": ("所属区县", "District"), "address": ("地址", "Address"),
-    "manager_name": ("负责人姓名", "Manager name"), "manager_phone": ("负责人电话", "Manager phone"),
-    "capacity": ("容纳人数", "Capacity"), "sub_areas": ("区域", "Sub-areas"),
-}
-
-
 def _form_errors(exc: ValidationError, locale: str) -> list[str]:
     """One line per field, named by its label on the form, not by its API name."""
-    lines = []
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
-        zh, en = _LABELS.get(field, (field, field))
-        message = str(error["msg"]).removeprefix("Value error, ")
-        lines.append(f"{zh if locale == 'zh' else en}: {message}")
-    return lines
+    return describe(exc.errors(), model_titles(VenueApplicationForm), locale)
 
 
 @router.get("/manage/venues", response_class=HTMLResponse)
@@ -58,16 +45,11 @@ def apply_form(request: Request, user: Applicant, locale: LocaleDep) -> HTMLResp
 
 
 @router.post("/manage/venues/new", response_class=HTMLResponse)
-async def apply_submit(request: Request, user: Applicant, session: SessionDep,
-                       locale: LocaleDep) -> Response:
-    form = await request.form()
-    data = {k: str(v) for k, v in form.items() if k != "sub_areas"}
-    data = {k: v for k, v in data.items() if v.strip() != "" or k == "name"}
-    raw_areas = str(form.get("sub_areas", ""))
-    payload: dict[str, object] = dict(data)
-    payload["sub_areas"] = [line for line in raw_areas.splitlines() if line.strip()]
+def apply_submit(request: Request, user: Applicant, session: SessionDep, locale: LocaleDep,
+                 fields: Annotated[VenueApplicationForm, Form()]) -> Response:
+    form = fields.model_dump()  # what the person typed, shown again beside any error
     try:
-        application = VenueApplication.model_validate(payload)
+        application = VenueApplication.model_validate(fields.application())
         venue = service.apply_for_venue(session, actor_of(user, request), application, user.id)
         session.commit()
     except ValidationError as exc:
@@ -114,7 +96,8 @@ def admin_queue(request: Request, user: Approver, session: SessionDep, state: St
 
 @router.post("/admin/venues/{venue_id}/{action}")
 def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
-                 session: SessionDep, reason: Annotated[str, Form()] = "") -> Response:
+                 session: SessionDep, form: Annotated[DecisionForm, Form()]) -> Response:
+    reason = form.reason
     venue = service.get_venue(session, venue_id)
     actor = actor_of(user, request)
     if action == "approve":

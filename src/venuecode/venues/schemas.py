@@ -83,3 +83,33 @@ class Decision(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     reason: str = Field(default="", max_length=500)
+
+
+class VenueApplicationForm(BaseModel):
+    """The application page's fields as typed (a FastAPI `Form()` model).
+
+    All text, so a bad value re-renders the form with the field named: the page checks
+    them as a `VenueApplication`, exactly as the API does. `title` is the field's label on
+    the page (a message id of the catalogue).
+    """
+
+    name: str = Field(default="", title="Venue name")
+    category: str = Field(default="", title="Category")
+    district: str = Field(default="", title="District")
+    address: str = Field(default="", title="Address")
+    manager_name: str = Field(default="", title="Manager name")
+    manager_phone: str = Field(default="", title="Manager phone")
+    capacity: str = Field(default="", title="Capacity (people)")
+    sub_areas: str = Field(default="", title="Sub-areas")
+
+    def application(self) -> dict[str, object]:
+        """The `VenueApplication` input: blank optional fields left out, one area a line."""
+        fields = {k: v for k, v in self.model_dump(exclude={"sub_areas"}).items()
+                  if v.strip() or k == "name"}
+        return {**fields, "sub_areas": [line for line in self.sub_areas.splitlines() if line.strip()]}
+
+
+class DecisionForm(BaseModel):
+    """An administrator's reject or revoke button (a FastAPI `Form()` model)."""
+
+    reason: str = Field(default="", title="Reason")

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.web.forms import describe, route_titles
 from venuecode.web.i18n import request_locale
 
 log = logging.getLogger("venuecode.web")
@@ -54,6 +55,12 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if not _wants_json(request):
+        # A browser's form post: each field by its label on the page, the problem in words.
+        titles = route_titles(request)
+        zh = "；".join(describe(exc.errors()[:5], titles, "zh"))
+        en = "; ".join(describe(exc.errors()[:5], titles, "en"))
+        return _respond(request, 422, "invalid_input", f"输入有误：{zh}。", f"Invalid input: {en}.")
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
