@@ -20,16 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
+from venuecode.cells import safe_cell
 from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import BatchSummary, RejectedRecord, import_file
 
 _BAR_FROM_BYTES = 5 << 20  # files smaller than this finish before a bar is useful
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading quote keeps it text."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 class RejectReport:

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
 from venuecode.access.roles import Permission
+from venuecode.cells import safe_cell
 from venuecode.errors import InvalidInput, NotFound
-from venuecode.ingest.cli import safe_cell
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused

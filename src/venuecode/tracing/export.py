@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
+from venuecode.cells import safe_cell
 from venuecode.errors import InvalidInput
-from venuecode.ingest.cli import safe_cell
 from venuecode.tracing.core import CONTACT_COLUMNS
 from venuecode.tracing.models import Trace
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from venuecode.access.apikeys import create_key, revoke_key, verify_key
 from venuecode.config import Settings
 from venuecode.ingest.api import router
-from venuecode.ingest.cli import run_import, safe_cell
+from venuecode.ingest.cli import run_import
 
 from .conftest import BAD, GOOD, write_csv
 
@@ -141,11 +141,6 @@ def test_import_command_json_output_report_and_exit_codes(env: Session, tmp_path
     assert run_import(env, "persons", wrong, out=io.StringIO()) == 2
     assert run_import(env, "pets", good, out=io.StringIO()) == 2
     assert run_import(env, "persons", tmp_path / "missing.csv", out=io.StringIO()) == 2
-
-
-def test_safe_cell_prefixes_formula_starts() -> None:
-    assert [safe_cell(v) for v in ("=1", "+1", "-1", "@a", "ok")] == [
-        "'=1", "'+1", "'-1", "'@a", "ok"]
 
 
 def test_import_command_text_summary(env: Session, tmp_path: Path) -> None:
