@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from venuecode.ingest import reasons as R
 from venuecode.ingest.reasons import Reason
 from venuecode.people.idnumber import IdNumberError, is_plainly_valid, parse_id_number
-from venuecode.timeutil import TimeFormatError, parse_instant, to_micros
+from venuecode.timeutil import EPOCH, TimeFormatError, parse_instant, to_micros
 from venuecode.venues.categories import categories
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _ID_CACHE_LIMIT = 500_000  # bounded so memory stays flat on files of any size
 
@@ -110,7 +109,7 @@ def time_micros(text: str, tz: ZoneInfo) -> int:
         else:
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=tz)
-            return (dt - _EPOCH) // _MICRO
+            return (dt - EPOCH) // _MICRO
     return to_micros(parse_instant(text, tz))
 
 
