@@ -112,7 +112,7 @@ def import_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import a file of one data kind (see docs/data-interfaces.md)."""
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
 
     with session_scope() as session:
         code = run_import(session, kind, file, source, report, json_output)
@@ -130,7 +130,7 @@ def create_source(
 ) -> None:
     """Create a source and print its API key (shown only this once)."""
     from venuecode.access.apikeys import create_key
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
 
     with session_scope() as session:
         row, key = create_key(session, name, kinds.split(","))
@@ -142,7 +142,7 @@ def create_source(
 def list_sources() -> None:
     """List sources: name, key prefix, kinds, created, revoked."""
     from venuecode.access.apikeys import list_keys
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
 
     with session_scope() as session:
         for row in list_keys(session):
@@ -155,7 +155,7 @@ def list_sources() -> None:
 def revoke_source(name: Annotated[str, typer.Argument(help="The source to revoke.")]) -> None:
     """Revoke a source's API key at once; its pushes are refused from now on."""
     from venuecode.access.apikeys import revoke_key
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
 
     with session_scope() as session:
         revoke_key(session, name)
