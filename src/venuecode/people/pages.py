@@ -70,7 +70,7 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
                phone: Annotated[str, Form()], code: Annotated[str, Form()],
                next: Annotated[str, Form()] = "/") -> Response:
     try:
-        user = auth.verify_code(session, state.secret, phone, code)
+        user = auth.verify_sms_code(session, state.secret, phone, code)
     except DomainError as exc:
         session.commit()  # keep the failed attempt count
         return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),

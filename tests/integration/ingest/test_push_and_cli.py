@@ -12,11 +12,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from venuecode.access.apikeys import create_key, revoke_key, verify_key
 from venuecode.config import Settings
-from venuecode.ingest.api import router
 from venuecode.ingest.cli import run_import
 
 from .conftest import BAD, GOOD, write_csv
@@ -26,13 +25,7 @@ RECORDS = [dict(zip(P_HEADER, row, strict=True)) for row in P_ROWS]
 
 
 @pytest.fixture
-def client(env: Session, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    from venuecode.web import errors
-
-    app = FastAPI()
-    app.state.sessionmaker = session_factory
-    errors.install(app)
-    app.include_router(router)
+def client(env: Session, app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
 
