@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+import venuecode.models  # noqa: F401 - every table registered: callers use the ORM next
 from venuecode.migrate import upgrade_engine
 
 
