@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from venuecode.access.apikeys import may_send, verify_key
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.service import MAX_PUSH, push
+from venuecode.ingest.sources import may_send, verify_key
 from venuecode.web.deps import SessionDep, presented_token
 
 router = APIRouter(tags=["ingest"])

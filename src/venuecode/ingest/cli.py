@@ -129,8 +129,8 @@ def create_source(
     kinds: Annotated[str, typer.Option("--kinds", help="Comma-separated kinds it may push.")],
 ) -> None:
     """Create a source and print its API key (shown only this once)."""
-    from venuecode.access.apikeys import create_key
     from venuecode.cmdline import session_scope
+    from venuecode.ingest.sources import create_key
 
     with session_scope() as session:
         row, key = create_key(session, name, kinds.split(","))
@@ -141,8 +141,8 @@ def create_source(
 @sources_app.command("list")
 def list_sources() -> None:
     """List sources: name, key prefix, kinds, created, revoked."""
-    from venuecode.access.apikeys import list_keys
     from venuecode.cmdline import session_scope
+    from venuecode.ingest.sources import list_keys
 
     with session_scope() as session:
         for row in list_keys(session):
@@ -154,8 +154,8 @@ def list_sources() -> None:
 @sources_app.command("revoke")
 def revoke_source(name: Annotated[str, typer.Argument(help="The source to revoke.")]) -> None:
     """Revoke a source's API key at once; its pushes are refused from now on."""
-    from venuecode.access.apikeys import revoke_key
     from venuecode.cmdline import session_scope
+    from venuecode.ingest.sources import revoke_key
 
     with session_scope() as session:
         revoke_key(session, name)

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from venuecode.access.apikeys import create_key, revoke_key, verify_key
 from venuecode.config import Settings
 from venuecode.ingest.cli import run_import
+from venuecode.ingest.sources import create_key, revoke_key, verify_key
 
 from .conftest import BAD, GOOD, write_csv
 
