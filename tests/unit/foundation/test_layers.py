@@ -25,6 +25,10 @@ ROUTE_MODULES_NAMED = {"venuecode.scans.staff"}
 # Until the pipeline branch lands, scans.hotpath reads ScanUser from web.deps (which
 # re-exports people.auth.ScanUser); the entry goes when that import moves to people.auth.
 PENDING = {("venuecode.scans.hotpath", "venuecode.web.deps")}
+# config.py checks dwell overrides against venues' categories inside a validator, and
+# venues read settings: the one package cycle left, until config.py (another branch's
+# file) takes the known categories from a module below both.
+PENDING_PACKAGE_EDGES = {("venuecode.config", "venuecode.venues.categories")}
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,19 @@ def test_there_are_no_import_cycles_even_through_lazy_imports() -> None:
             graph[imp.module].add(imp.target)
     cycles = [c for c in _strongly_connected(graph) if len(c) > 1]
     assert cycles == [], f"import cycles: {cycles}"
+
+
+def test_domain_packages_have_no_cycles_even_through_lazy_imports() -> None:
+    # Routes and commands sit above every package, so only domain modules count here.
+    graph: dict[str, set[str]] = {package(m): set() for m in modules()}
+    for imp in imports():
+        if is_edge(imp.module) or {package(imp.module)} & {"web", "cli"}:
+            continue
+        if package(imp.target) != package(imp.module) and (
+                (imp.module, imp.target) not in PENDING_PACKAGE_EDGES):
+            graph[package(imp.module)].add(package(imp.target))
+    cycles = [c for c in _strongly_connected(graph) if len(c) > 1]
+    assert cycles == [], f"package cycles: {cycles}"
 
 
 def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
