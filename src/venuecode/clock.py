@@ -42,10 +42,6 @@ class FixedClock:
 _clock: Clock = SystemClock()
 
 
-def get_clock() -> Clock:
-    return _clock
-
-
 def set_clock(clock: Clock) -> None:
     global _clock
     _clock = clock

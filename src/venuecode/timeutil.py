@@ -8,8 +8,10 @@ spellings of one instant compare equal.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # instants are stored as micros since this
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The standard library accepts week dates and ordinal dates; the specs only mean calendar
@@ -63,14 +65,9 @@ def to_micros(value: datetime) -> int:
     """Microseconds since the Unix epoch of an aware datetime (exact, no float)."""
     if value.tzinfo is None:
         raise ValueError("to_micros needs a timezone-aware datetime")
-    delta = value - _EPOCH
+    delta = value - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def from_micros(micros: int) -> datetime:
-    from datetime import timedelta
-
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+    return EPOCH + timedelta(microseconds=micros)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.e2e.conftest import LiveServer, live_session, screenshot
-from tests.unit.tracing.test_graph import _outbreak
+from tests.support.outbreak import outbreak_result
 from venuecode.demo import DEMO_PASSWORD
 from venuecode.facts.models import CaseRecord
 from venuecode.people.idnumber import make_id_number
@@ -154,7 +154,7 @@ def test_an_outbreak_of_47000_persons_draws_aggregated_without_freezing(
         now = datetime.now(UTC)
         trace = Trace(created_at=now, created_by=None, actor="cli", reason="聚集性疫情（合成数据）",
                       as_of=now, cases="[]", contacts=47_000, venues=300,
-                      result_json=orjson.dumps(_outbreak()).decode())
+                      result_json=orjson.dumps(outbreak_result()).decode())
         session.add(trace)
         session.commit()
         trace_id = trace.id

@@ -1,7 +1,7 @@
 """Paper health codes (健康码代办): signed, revocable tokens for people without a phone.
 
-Token layout, the venue-code pattern of `venues/tokens.py` with its own kind and MAC
-domain (so a venue code can never pass as a paper code, nor the other way round):
+The token is the `venuecode.signed_tokens` layout under its own kind and MAC domain (so a
+venue code can never pass as a paper code, nor the other way round):
 
     version (1) | key id (1) | kind = 2 (1) | paper code id (4) | issue (2) | HMAC[:10]
 
@@ -11,11 +11,6 @@ is shown the CURRENT colour from `health_codes`, never the one at printing time.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import struct
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,13 +21,11 @@ from venuecode.assist.models import PaperCode
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.errors import Conflict, InvalidInput, NotFound
+from venuecode.signed_tokens import BadToken, TokenCodec
 
-VERSION = 1
 KIND_PAPER = 2
-_BODY = struct.Struct(">BBBIH")
-_MAC_BYTES = 10
-_DOMAIN = b"venuecode/paper-code/v1"
 PATH_PREFIX = "/h/"
+CODEC = TokenCodec(b"venuecode/paper-code/v1", PATH_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -54,40 +47,19 @@ def _forged() -> PaperCodeRefused:
                             "This is not a valid paper health code issued by this system.")
 
 
-def _mac(key: bytes, body: bytes) -> bytes:
-    return hmac.new(key, _DOMAIN + body, hashlib.sha256).digest()[:_MAC_BYTES]
-
-
 def sign_paper_token(key: PaperKey, code_id: int, issue: int) -> str:
-    body = _BODY.pack(VERSION, key.key_id, KIND_PAPER, code_id, issue)
-    return base64.urlsafe_b64encode(body + _mac(key.key, body)).rstrip(b"=").decode("ascii")
-
-
-def extract_paper_token(text: str) -> str:
-    value = text.strip()
-    if PATH_PREFIX in value:
-        value = value.rsplit(PATH_PREFIX, 1)[1]
-    return value.split("?", 1)[0].split("#", 1)[0].strip("/")
+    return CODEC.sign(key.key, key.key_id, KIND_PAPER, code_id, issue)
 
 
 def verify_paper_token(key: PaperKey, text: str) -> tuple[int, int]:
     """(paper code id, issue) from a token or URL whose MAC checks out."""
-    token = extract_paper_token(text)
-    if not token or len(token) > 64:
-        raise _forged()
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
+        fields = CODEC.read(key.key, key.key_id, text)
+    except BadToken:
         raise _forged() from None
-    if len(raw) != _BODY.size + _MAC_BYTES:
+    if fields.kind != KIND_PAPER:
         raise _forged()
-    body, mac = raw[: _BODY.size], raw[_BODY.size:]
-    version, key_id, kind, code_id, issue = _BODY.unpack(body)
-    if (version, key_id, kind) != (VERSION, key.key_id, KIND_PAPER):
-        raise _forged()
-    if not hmac.compare_digest(mac, _mac(key.key, body)):
-        raise _forged()
-    return code_id, issue
+    return fields.object_id, fields.issue
 
 
 def resolve_paper_code(session: Session, key: PaperKey, text: str) -> PaperCode:

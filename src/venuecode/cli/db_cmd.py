@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from venuecode.cli.common import settings
+from venuecode.cmdline import settings
 from venuecode.db import make_engine
 from venuecode.migrate import current_revision, head_revision, upgrade_engine
 

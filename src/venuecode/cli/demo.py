@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from venuecode.cli.common import session_scope, settings
 from venuecode.cli.serve import prepare
+from venuecode.cmdline import session_scope, settings
 from venuecode.config import set_settings
 from venuecode.demo import (
     ACCOUNTS,

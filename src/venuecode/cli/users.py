@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from venuecode.access.roles import Role
 from venuecode.audit.service import Actor
-from venuecode.cli.common import fail, session_scope
+from venuecode.cmdline import fail, session_scope
 from venuecode.people.models import User
 from venuecode.people.service import create_user
 

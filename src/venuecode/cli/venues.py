@@ -9,7 +9,7 @@ import typer
 from sqlalchemy import select
 
 from venuecode.audit.service import Actor
-from venuecode.cli.common import fail, session_scope, settings
+from venuecode.cmdline import fail, session_scope, settings
 from venuecode.venues import service
 from venuecode.venues.models import Venue
 from venuecode.venues.posters_service import venue_poster

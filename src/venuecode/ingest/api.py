@@ -8,35 +8,21 @@ as `ingest.push` by the service. Errors are DomainErrors, rendered by venuecode.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from venuecode.access.apikeys import may_send, verify_key
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.service import MAX_PUSH, push
+from venuecode.ingest.sources import may_send, verify_key
+from venuecode.web.deps import SessionDep, presented_token
 
 router = APIRouter(tags=["ingest"])
-
-
-def get_ingest_session(request: Request) -> Iterator[Session]:
-    """A session from `app.state.sessionmaker`; rolled back unless the route committed."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
-
-
-IngestSession = Annotated[Session, Depends(get_ingest_session)]
 
 
 class PushBody(BaseModel):
@@ -75,13 +61,6 @@ class TooManyRecords(DomainError):
             "several calls.", {"limit": MAX_PUSH, "count": count}, 413)
 
 
-def _presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.headers.get("x-api-key", "").strip() or None
-
-
 def _refuse(session: Session, actor: Actor, kind: str, reason: str, error: DomainError
             ) -> DomainError:
     record(session, actor, AuditAction.INGEST_REFUSED, "ingest", kind, reason)
@@ -90,11 +69,11 @@ def _refuse(session: Session, actor: Actor, kind: str, reason: str, error: Domai
 
 
 @router.post("/api/v1/ingest/{kind}", response_model=PushResult)
-def push_records(kind: str, body: PushBody, request: Request, session: IngestSession
+def push_records(kind: str, body: PushBody, request: Request, session: SessionDep
                  ) -> PushResult:
     """Store a department's records; each is accepted whole or rejected with reasons."""
     ip = request.client.host if request.client else None
-    presented = _presented_key(request)
+    presented = presented_token(request, request.headers.get("x-api-key"))
     key = verify_key(session, presented) if presented else None
     if key is None:
         raise _refuse(session, Actor("anonymous", "none", ip), kind, "missing or invalid key",

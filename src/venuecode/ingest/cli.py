@@ -20,16 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
+from venuecode.cells import safe_cell
 from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import BatchSummary, RejectedRecord, import_file
 
 _BAR_FROM_BYTES = 5 << 20  # files smaller than this finish before a bar is useful
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading quote keeps it text."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 class RejectReport:
@@ -117,7 +112,7 @@ def import_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import a file of one data kind (see docs/data-interfaces.md)."""
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
 
     with session_scope() as session:
         code = run_import(session, kind, file, source, report, json_output)
@@ -134,8 +129,8 @@ def create_source(
     kinds: Annotated[str, typer.Option("--kinds", help="Comma-separated kinds it may push.")],
 ) -> None:
     """Create a source and print its API key (shown only this once)."""
-    from venuecode.access.apikeys import create_key
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
+    from venuecode.ingest.sources import create_key
 
     with session_scope() as session:
         row, key = create_key(session, name, kinds.split(","))
@@ -146,8 +141,8 @@ def create_source(
 @sources_app.command("list")
 def list_sources() -> None:
     """List sources: name, key prefix, kinds, created, revoked."""
-    from venuecode.access.apikeys import list_keys
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
+    from venuecode.ingest.sources import list_keys
 
     with session_scope() as session:
         for row in list_keys(session):
@@ -159,8 +154,8 @@ def list_sources() -> None:
 @sources_app.command("revoke")
 def revoke_source(name: Annotated[str, typer.Argument(help="The source to revoke.")]) -> None:
     """Revoke a source's API key at once; its pushes are refused from now on."""
-    from venuecode.access.apikeys import revoke_key
-    from venuecode.cli.common import session_scope
+    from venuecode.cmdline import session_scope
+    from venuecode.ingest.sources import revoke_key
 
     with session_scope() as session:
         revoke_key(session, name)

@@ -10,24 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
-from operator import mul
 from zoneinfo import ZoneInfo
 
 from venuecode.ingest import reasons as R
 from venuecode.ingest.reasons import Reason
-from venuecode.people.idnumber import (
-    _CHECK_CHARS,
-    _PROVINCES,
-    _WEIGHTS,
-    IdNumberError,
-    parse_id_number,
-)
-from venuecode.timeutil import TimeFormatError, parse_instant, to_micros
+from venuecode.people.idnumber import IdNumberError, is_plainly_valid, parse_id_number
+from venuecode.timeutil import EPOCH, TimeFormatError, parse_instant, to_micros
 from venuecode.venues.categories import categories
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _ID_CACHE_LIMIT = 500_000  # bounded so memory stays flat on files of any size
 
@@ -83,7 +75,7 @@ class Context:
         # Check-in files repeat the same people many times: validate each number once.
         hit = self._ids.get(raw)
         if hit is None:
-            if _looks_valid(raw, self.today):
+            if is_plainly_valid(raw, self.today):
                 hit = raw
             else:
                 try:
@@ -96,29 +88,6 @@ class Context:
         if isinstance(hit, Reason):
             raise Bad(hit)
         return hit
-
-
-_CODE_OFFSET = 48 * sum(_WEIGHTS)
-
-
-def _looks_valid(value: str, today: date) -> bool:
-    """The checks of people.idnumber.parse_id_number, fast, for the common valid case.
-
-    False means "let parse_id_number decide" (and say why); it never accepts more.
-    """
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
-        return False
-    if int(value[:2]) not in _PROVINCES or (value[2:6] == "0000" and value[:2] != "91"):
-        return False
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    if born.year < 1900 or born > today:
-        return False
-    # On the ASCII codes: each digit d is (code - 48), so subtract 48 * sum(weights).
-    total = sum(map(mul, value[:17].encode(), _WEIGHTS)) - _CODE_OFFSET
-    return _CHECK_CHARS[total % 11] == value[17]
 
 
 def time_micros(text: str, tz: ZoneInfo) -> int:
@@ -140,7 +109,7 @@ def time_micros(text: str, tz: ZoneInfo) -> int:
         else:
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=tz)
-            return (dt - _EPOCH) // _MICRO
+            return (dt - EPOCH) // _MICRO
     return to_micros(parse_instant(text, tz))
 
 
@@ -360,7 +329,3 @@ KINDS: dict[str, KindSpec] = {
                  key=("id_number",), defaults={"kind": "confirmed"}),
     )
 }
-
-
-def get_kind(name: str) -> KindSpec | None:
-    return KINDS.get(name)

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from venuecode.access.roles import Permission
+from venuecode.cells import safe_cell
 from venuecode.errors import InvalidInput, NotFound
-from venuecode.ingest.cli import safe_cell
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused

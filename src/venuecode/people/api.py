@@ -44,7 +44,7 @@ def sms_code(body: SmsCodeRequest, request: Request, session: SessionDep,
 @router.post("/auth/login")
 def login(body: LoginRequest, request: Request, session: SessionDep, state: StateDep) -> TokenOut:
     try:
-        user = auth.verify_code(session, state.secret, body.phone, body.code)
+        user = auth.verify_sms_code(session, state.secret, body.phone, body.code)
     finally:
         # A wrong code still counts as an attempt: keep it even though we raise.
         session.commit()

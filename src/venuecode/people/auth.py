@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -82,7 +83,7 @@ def request_code(
     sender.send_code(phone, f"【场所码】您的登录验证码为{code}，5分钟内有效。请勿告诉他人。", code)
 
 
-def verify_code(session: Session, secret: str, phone_raw: str, code: str) -> User:
+def verify_sms_code(session: Session, secret: str, phone_raw: str, code: str) -> User:
     """Consume a valid code and return the user (created as a citizen on first sign-in).
 
     Every guess is counted before it is compared, by one conditional UPDATE: concurrent
@@ -125,7 +126,18 @@ def verify_code(session: Session, secret: str, phone_raw: str, code: str) -> Use
     return user
 
 
-def needs_second_factor(user: User) -> bool:
+class Account(Protocol):
+    """What the sign-in checks read of an account: a `User`, or the scan's `ScanUser`."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def token_version(self) -> int: ...
+
+
+def needs_second_factor(user: Account) -> bool:
     return user.role in SECOND_FACTOR_ROLES
 
 
@@ -181,10 +193,43 @@ def read_token(secret: str, token: str, staff: bool) -> TokenClaims:
     return TokenClaims(int(data["u"]), int(data["v"]), bool(data.get("f")))
 
 
-def peek_user_id(secret: str, token: str) -> TokenClaims:
-    """Claims without the age check (the caller checks the age for the user's role)."""
+def peek_claims(secret: str, token: str) -> TokenClaims:
+    """Claims without the age check (`check_account` checks the age for the user's role)."""
     try:
         data = _serializer(secret).loads(token)
     except BadSignature:
         raise NotAuthenticated() from None
     return TokenClaims(int(data["u"]), int(data["v"]), bool(data.get("f")))
+
+
+@dataclass(frozen=True, slots=True)
+class ScanUser:
+    """What the scan needs of an account; the hot path reads it in its one select."""
+
+    id: int
+    role: str
+    active: bool
+    token_version: int
+    id_number: str | None
+    real_name: str | None
+
+
+A = TypeVar("A", bound=Account)
+
+
+def check_account(secret: str, token: str, claims: TokenClaims, account: A | None,
+                  allow_pending_factor: bool = False) -> A:
+    """The checks every signed-in request passes, on the account `claims` names.
+
+    Refuses a missing or disabled account, a token from before a sign-out everywhere
+    (`token_version`), one older than the role allows, and a staff token without the
+    password second factor unless `allow_pending_factor` (the page that asks for it).
+    """
+    if account is None or not account.active or account.token_version != claims.version:
+        raise NotAuthenticated()
+    staff = needs_second_factor(account)
+    read_token(secret, token, staff=staff)  # enforces the role's maximum age
+    if staff and not claims.second_factor and not allow_pending_factor:
+        raise NotAuthenticated("second_factor_required", "请输入密码完成第二重验证。",
+                               "Enter your password to finish signing in.")
+    return account

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -102,12 +103,28 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
     return IdNumber(value=value, birth_date=born, male=int(value[16]) % 2 == 1)
 
 
-def is_valid_id_number(raw: str) -> bool:
-    try:
-        parse_id_number(raw)
-    except IdNumberError:
+# On the ASCII codes: each digit d is (code - 48), so subtract 48 * sum(weights).
+_CODE_OFFSET = 48 * sum(_WEIGHTS)
+
+
+def is_plainly_valid(value: str, today: date) -> bool:
+    """The checks of `parse_id_number`, fast, for a number already written canonically.
+
+    For bulk files that repeat millions of numbers. False means "let `parse_id_number`
+    decide" (and say why); it never accepts more than `parse_id_number` does.
+    """
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
         return False
-    return True
+    if int(value[:2]) not in _PROVINCES or (value[2:6] == "0000" and value[:2] != "91"):
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900 or born > today:
+        return False
+    total = sum(map(mul, value[:17].encode(), _WEIGHTS)) - _CODE_OFFSET
+    return _CHECK_CHARS[total % 11] == value[17]
 
 
 def make_id_number(region: str, born: date, sequence: int) -> str:

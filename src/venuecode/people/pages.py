@@ -72,7 +72,7 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
                form: Annotated[CodeForm, Form()]) -> Response:
     phone, code, next = form.phone, form.code, form.next
     try:
-        user = auth.verify_code(session, state.secret, phone, code)
+        user = auth.verify_sms_code(session, state.secret, phone, code)
     except DomainError as exc:
         session.commit()  # keep the failed attempt count
         return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),

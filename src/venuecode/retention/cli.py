@@ -8,7 +8,7 @@ import typer
 
 from venuecode import clock
 from venuecode.audit.service import Actor
-from venuecode.cli.common import session_scope, settings
+from venuecode.cmdline import session_scope, settings
 from venuecode.retention.service import purge
 
 app = typer.Typer(help="Delete personal data after its retention period.", no_args_is_help=True)

@@ -53,7 +53,7 @@ def trace_command(
         "--reason", help="Why personal data is looked at (kept in the audit log).")] = "",
 ) -> None:
     """Trace the contacts of cases (tracing-rules.md) and print them as JSON, CSV or XLSX."""
-    from venuecode.cli.common import fail, session_scope, settings
+    from venuecode.cmdline import fail, session_scope, settings
 
     if bool(case) == all_cases:
         fail("give --case ID_NUMBER (one or more) or --all-cases, not both")
@@ -90,7 +90,7 @@ def _run(session: Session, cases: list[str] | None, as_of: datetime | None, look
     from venuecode import clock
     from venuecode.audit.actions import AuditAction
     from venuecode.audit.service import Actor, record
-    from venuecode.cli.common import settings
+    from venuecode.cmdline import settings
     from venuecode.tracing.core import result_to_json_dict
     from venuecode.tracing.export import render, watermark
     from venuecode.tracing.service import TraceRequest, compute_trace, format_time_for

@@ -7,7 +7,8 @@ No database or web imports anywhere in this engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from venuecode.tracing.engine import RULES_VERSION, gc_paused, trace
 from venuecode.tracing.intervals import presence_intervals
@@ -20,12 +21,12 @@ from venuecode.tracing.types import (
     TERTIARY,
     Case,
     CaseWindow,
-    CheckIn,
     Contact,
     Evidence,
     ExposedVenue,
     Interval,
     IntervalBatch,
+    Presence,
     PresenceSource,
     TraceOptions,
     TraceResult,
@@ -44,12 +45,12 @@ __all__ = [
     "TERTIARY",
     "Case",
     "CaseWindow",
-    "CheckIn",
     "Contact",
     "Evidence",
     "ExposedVenue",
     "Interval",
     "IntervalBatch",
+    "Presence",
     "PresenceSource",
     "TraceOptions",
     "TraceResult",
@@ -149,21 +150,14 @@ def _case_json(c: CaseWindow, format_time: TimeFormat) -> dict[str, object]:
     }
 
 
-def contact_rows(result: TraceResult, format_time: TimeFormat) -> Iterator[dict[str, str | float]]:
+def contact_rows(result: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
     """One flat row per evidence item (columns `CONTACT_COLUMNS`), for CSV and XLSX.
 
-    Every contact has at least one evidence item, so no contact is lost.
+    Built from the JSON shape (`result_to_json_dict`, or a stored trace), so an export
+    carries exactly what was shown. Every contact has at least one evidence item, so no
+    contact is lost.
     """
-    get, fmt = _memo(format_time)
-    for c in result.contacts:
-        for e in c.evidence:
-            yield {
-                "id_number": c.person,
-                "tier": c.tier,
-                "source": c.source,
-                "exposure_minutes": c.exposure_minutes,
-                "venue": e.venue,
-                "overlap_start": get(e.start) or fmt(e.start),
-                "overlap_end": get(e.end) or fmt(e.end),
-                "minutes": (e.end - e.start) / MICROS_PER_MINUTE,
-            }
+    for c in result.get("contacts", []):
+        for e in c["evidence"]:
+            yield (c["id_number"], c["tier"], c["source"], c["exposure_minutes"],
+                   e["venue"], e["start"], e["end"], e["minutes"])

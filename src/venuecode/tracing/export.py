@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
+from venuecode.cells import safe_cell
 from venuecode.errors import InvalidInput
-from venuecode.ingest.cli import safe_cell
-from venuecode.tracing.core import CONTACT_COLUMNS
+from venuecode.tracing.core import CONTACT_COLUMNS, contact_rows
 from venuecode.tracing.models import Trace
 
 FORMATS = {
@@ -48,41 +48,36 @@ def render(result: dict[str, Any], fmt: str, mark: str, title: str = "trace") ->
     return to_csv(result, mark, title) if fmt == "csv" else to_xlsx(result, mark, title)
 
 
-def contact_rows_of(result: dict[str, Any]) -> Iterator[list[str]]:
-    """`core.contact_rows` from the stored JSON (the export carries what was shown)."""
-    for c in result.get("contacts", []):
-        for e in c["evidence"]:
-            yield [c["id_number"], c["tier"], c["source"], _num(c["exposure_minutes"]),
-                   e["venue"], e["start"], e["end"], _num(e["minutes"])]
-
-
-def venue_rows_of(result: dict[str, Any]) -> Iterator[list[str]]:
+def venue_rows(result: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     for v in result.get("venues", []):
         for iv in v["intervals"]:
-            yield [v["venue"], iv["case"], iv["start"], iv["end"], _num(iv["minutes"])]
+            yield (v["venue"], iv["case"], iv["start"], iv["end"], iv["minutes"])
 
 
-def _num(value: float) -> str:
-    return f"{value:.2f}"
+def _cell(value: object) -> str:
+    """Cell text: minutes with two decimals, everything formula-safe."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:.2f}"
+    return safe_cell(str(value))
 
 
-def _sections(result: dict[str, Any], mark: str, title: str) -> Iterator[list[str]]:
+def _sections(result: dict[str, Any], mark: str, title: str) -> Iterator[Sequence[object]]:
     yield [mark]
     yield [title, f"as_of {result.get('as_of', '')}"]
     yield []
     yield list(CONTACT_COLUMNS)
-    yield from contact_rows_of(result)
+    yield from contact_rows(result)
     yield []
     yield ["exposed venues (涉疫场所)"]
     yield list(VENUE_COLUMNS)
-    yield from venue_rows_of(result)
+    yield from venue_rows(result)
 
 
 def to_csv(result: dict[str, Any], mark: str, title: str = "trace") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for line in _sections(result, mark, title):
-        writer.writerow([safe_cell(str(v)) for v in line])
+        writer.writerow([_cell(v) for v in line])
     # A BOM so Excel opens the Chinese text as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -93,7 +88,7 @@ def to_xlsx(result: dict[str, Any], mark: str, title: str = "trace") -> bytes:
     for line in _sections(result, mark, title):
         cells = []
         for value in line:
-            cell = WriteOnlyCell(sheet, value=safe_cell(str(value)))
+            cell = WriteOnlyCell(sheet, value=_cell(value))
             # Text, whatever the value looks like (openpyxl guesses "f" for a leading "=").
             cell.data_type = "s"
             cells.append(cell)

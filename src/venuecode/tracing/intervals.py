@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from venuecode.tracing.types import MICROS_PER_MINUTE, CheckIn, Column, Interval, IntervalBatch
+from venuecode.tracing.types import MICROS_PER_MINUTE, Column, Interval, IntervalBatch, Presence
 
 
 def dwell_micros(dwell_minutes: float) -> int:
@@ -18,12 +18,12 @@ def dwell_micros(dwell_minutes: float) -> int:
     return round(dwell_minutes * MICROS_PER_MINUTE)
 
 
-def presence_intervals(checkins: Iterable[CheckIn], dwell_minutes: Callable[[str], float]) -> list[Interval]:
+def presence_intervals(checkins: Iterable[Presence], dwell_minutes: Callable[[str], float]) -> list[Interval]:
     """Rule 2: each kept check-in becomes `[scanned_at, end)`; empty intervals are dropped.
 
     Sorted by (person, start). Per person the intervals never overlap.
     """
-    by_person: dict[str, dict[int, CheckIn]] = defaultdict(dict)
+    by_person: dict[str, dict[int, Presence]] = defaultdict(dict)
     for c in checkins:
         kept = by_person[c.person].get(c.scanned_at)
         if kept is None or _same_instant_key(c) < _same_instant_key(kept):
@@ -47,7 +47,7 @@ def presence_intervals(checkins: Iterable[CheckIn], dwell_minutes: Callable[[str
     return out
 
 
-def _same_instant_key(c: CheckIn) -> tuple[str, bool, int]:
+def _same_instant_key(c: Presence) -> tuple[str, bool, int]:
     # The spec keeps the smallest venue id; for exact duplicates at one venue we keep the
     # earliest exit scan (one with an exit scan before one without), i.e. the same end
     # rule 2's min() would give if the duplicates were one check-in.

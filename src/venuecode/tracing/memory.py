@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 from venuecode.tracing.intervals import presence_intervals
-from venuecode.tracing.types import CheckIn, Interval, IntervalBatch
+from venuecode.tracing.types import Interval, IntervalBatch, Presence
 
 
 class _Index:
@@ -35,7 +35,7 @@ class _Index:
 class InMemorySource:
     """Presence intervals of the given check-ins; `dwell_minutes(venue)` as in rule 2."""
 
-    def __init__(self, checkins: Iterable[CheckIn], dwell_minutes: Callable[[str], float]) -> None:
+    def __init__(self, checkins: Iterable[Presence], dwell_minutes: Callable[[str], float]) -> None:
         self.intervals = presence_intervals(checkins, dwell_minutes)
         by_person: dict[str, list[Interval]] = defaultdict(list)
         by_venue: dict[str, list[Interval]] = defaultdict(list)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from venuecode.audit.service import Actor, record
 from venuecode.config import Settings
 from venuecode.errors import InvalidInput, NotFound
 from venuecode.facts.models import CaseRecord
-from venuecode.timeutil import from_micros, to_micros
+from venuecode.timeutil import EPOCH, from_micros, to_micros
 from venuecode.tracing.core import Case, TraceOptions, TraceResult, result_to_json_dict, trace
 from venuecode.tracing.models import Trace
 from venuecode.tracing.repository import DbPresenceSource
@@ -86,7 +86,7 @@ def format_time_for(tz: ZoneInfo) -> Callable[[int], str]:
         if zone is None or zone[0] % _MINUTE:
             return "", ""  # no shortcut: see fmt
         offset, suffix = zone
-        local = _EPOCH + timedelta(microseconds=minute * _MINUTE + offset)
+        local = EPOCH + timedelta(microseconds=minute * _MINUTE + offset)
         return local.isoformat()[:17], suffix
 
     def fmt(micros: int) -> str:
@@ -106,7 +106,6 @@ def format_time_for(tz: ZoneInfo) -> Callable[[int], str]:
 
 
 _MINUTE = 60_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TWO_DIGITS = [f"{n:02d}" for n in range(60)]
 
 

@@ -74,8 +74,9 @@ def tier_rank(tier: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckIn:
-    """One admitted check-in; `checked_out_at` is the exit scan, if any."""
+class Presence:
+    """One admitted check-in as the engine reads it (not the `scans.models.Checkin` row);
+    `checked_out_at` is the exit scan, if any."""
 
     person: str
     venue: str

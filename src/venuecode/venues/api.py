@@ -12,7 +12,7 @@ from venuecode.people.models import User
 from venuecode.venues import service
 from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.posters_service import MEDIA_TYPES, venue_poster
-from venuecode.venues.schemas import Decision, VenueApplication, VenueOut
+from venuecode.venues.schemas import ReviewReason, VenueApplication, VenueOut
 from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
 
 router = APIRouter(prefix="/api/v1/venues", tags=["venues"])
@@ -53,7 +53,7 @@ def approve(venue_id: str, request: Request, user: Approver, session: SessionDep
 
 
 @router.post("/{venue_id}/reject")
-def reject(venue_id: str, body: Decision, request: Request, user: Approver,
+def reject(venue_id: str, body: ReviewReason, request: Request, user: Approver,
            session: SessionDep, state: StateDep, locale: LocaleDep) -> VenueOut:
     venue = service.get_venue(session, venue_id)
     service.reject_venue(session, actor_of(user, request), venue, body.reason, user.district)
@@ -62,7 +62,7 @@ def reject(venue_id: str, body: Decision, request: Request, user: Approver,
 
 
 @router.post("/{venue_id}/revoke")
-def revoke(venue_id: str, body: Decision, request: Request, user: Approver,
+def revoke(venue_id: str, body: ReviewReason, request: Request, user: Approver,
            session: SessionDep, state: StateDep, locale: LocaleDep) -> VenueOut:
     venue = service.get_venue(session, venue_id)
     service.revoke_venue(session, actor_of(user, request), venue, body.reason, user.district)

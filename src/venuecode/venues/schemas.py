@@ -79,7 +79,9 @@ class VenueOut(BaseModel):
     sub_areas: list[SubAreaOut]
 
 
-class Decision(BaseModel):
+class ReviewReason(BaseModel):
+    """The reason an approver gives for rejecting or revoking a venue."""
+
     model_config = ConfigDict(str_strip_whitespace=True)
 
     reason: str = Field(default="", max_length=500)

@@ -48,8 +48,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         openapi_url="/openapi.json",
     )
     app.state.venuecode = build_state(settings, engine, factory)
-    # The ingest router expects the sessionmaker here too.
-    app.state.sessionmaker = app.state.venuecode.sessionmaker
     errors.install(app)
 
     @app.get("/healthz", tags=["ops"])

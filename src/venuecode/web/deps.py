@@ -8,16 +8,16 @@ was not stored.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from venuecode.access.roles import SECOND_FACTOR_ROLES, Permission, has_permission
+from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.service import Actor
 from venuecode.errors import NotAuthenticated, PermissionDenied
-from venuecode.people.auth import TokenClaims, needs_second_factor, peek_user_id, read_token
+from venuecode.people.auth import ScanUser as ScanUser  # re-exported until scans imports people
+from venuecode.people.auth import TokenClaims, check_account, peek_claims
 from venuecode.people.models import User
 from venuecode.web.i18n import request_locale
 from venuecode.web.state import AppState
@@ -52,64 +52,40 @@ def get_locale(request: Request) -> str:
 LocaleDep = Annotated[str, Depends(get_locale)]
 
 
-def _bearer(request: Request) -> str | None:
+def presented_token(request: Request, otherwise: str | None) -> str | None:
+    """`Authorization: Bearer …` when sent, else `otherwise` (a cookie, another header)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get(SESSION_COOKIE)
+    return (otherwise or "").strip() or None
+
+
+def bearer_token(request: Request) -> str | None:
+    """A sign-in token: the Authorization header (apps) or the session cookie (pages)."""
+    return presented_token(request, request.cookies.get(SESSION_COOKIE))
 
 
 def load_user(request: Request, state: AppState, session: Session,
               allow_pending_factor: bool = False) -> User | None:
-    token = _bearer(request)
+    token = bearer_token(request)
     if not token:
         return None
-    claims = peek_user_id(state.secret, token)
-    user = session.get(User, claims.user_id)
-    if user is None or not user.active or user.token_version != claims.version:
-        raise NotAuthenticated()
-    staff = needs_second_factor(user)
-    read_token(state.secret, token, staff=staff)  # enforces the role's maximum age
-    if staff and not claims.second_factor and not allow_pending_factor:
-        raise NotAuthenticated("second_factor_required", "请输入密码完成第二重验证。",
-                               "Enter your password to finish signing in.")
-    return user
-
-
-@dataclass(frozen=True, slots=True)
-class ScanUser:
-    """What the scan needs of an account; the hot path reads it in its one select."""
-
-    id: int
-    role: str
-    active: bool
-    token_version: int
-    id_number: str | None
-    real_name: str | None
+    claims = peek_claims(state.secret, token)
+    return check_account(state.secret, token, claims, session.get(User, claims.user_id),
+                         allow_pending_factor)
 
 
 def scan_claims(secret: str, token: str | None) -> TokenClaims:
     """The token's claims before the account is read (see `check_scan_user`)."""
     if not token:
         raise NotAuthenticated()
-    return peek_user_id(secret, token)
+    return peek_claims(secret, token)
 
 
 def check_scan_user(secret: str, token: str, claims: TokenClaims,
                     user: ScanUser | None) -> ScanUser:
     """`load_user`'s checks for the scan hot path, on the account row it read itself."""
-    if user is None or not user.active or user.token_version != claims.version:
-        raise NotAuthenticated()
-    staff = user.role in SECOND_FACTOR_ROLES
-    read_token(secret, token, staff=staff)  # enforces the role's maximum age
-    if staff and not claims.second_factor:
-        raise NotAuthenticated("second_factor_required", "请输入密码完成第二重验证。",
-                               "Enter your password to finish signing in.")
-    return user
-
-
-def bearer_token(request: Request) -> str | None:
-    return _bearer(request)
+    return check_account(secret, token, claims, user)
 
 
 def get_optional_user(request: Request, state: StateDep, session: SessionDep) -> User | None:

@@ -93,12 +93,12 @@ def test_fifty_simultaneous_wrong_guesses_count_five_and_the_code_is_spent(
         engine: Engine, settings: Settings, limiter: Limiter, phone: str) -> None:
     right = send_code(engine, settings, limiter, phone)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    results = at_once(engine, lambda s: auth.verify_code(s, "k" * 40, phone, wrong))
+    results = at_once(engine, lambda s: auth.verify_sms_code(s, "k" * 40, phone, wrong))
     assert all(isinstance(r, DomainError) and r.code == "sms_code_wrong" for r in results)
     (code,) = codes_sent(engine, phone)
     assert code.attempts == auth.MAX_ATTEMPTS_PER_CODE
     with Session(engine) as session, pytest.raises(DomainError):
-        auth.verify_code(session, "k" * 40, phone, right)  # a sixth guess, even right
+        auth.verify_sms_code(session, "k" * 40, phone, right)  # a sixth guess, even right
     with Session(engine) as session:
         assert session.scalar(select(func.count(User.id)).where(User.phone == phone)) == 0
 
@@ -106,7 +106,7 @@ def test_fifty_simultaneous_wrong_guesses_count_five_and_the_code_is_spent(
 def test_fifty_simultaneous_right_guesses_sign_in_once(
         engine: Engine, settings: Settings, limiter: Limiter, phone: str) -> None:
     right = send_code(engine, settings, limiter, phone)
-    results = at_once(engine, lambda s: auth.verify_code(s, "k" * 40, phone, right))
+    results = at_once(engine, lambda s: auth.verify_sms_code(s, "k" * 40, phone, right))
     signed_in = [r for r in results if isinstance(r, User)]
     assert len(signed_in) == 1
     (code,) = codes_sent(engine, phone)

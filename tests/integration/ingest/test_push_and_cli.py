@@ -12,12 +12,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from venuecode.access.apikeys import create_key, revoke_key, verify_key
 from venuecode.config import Settings
-from venuecode.ingest.api import router
-from venuecode.ingest.cli import run_import, safe_cell
+from venuecode.ingest.cli import run_import
+from venuecode.ingest.sources import create_key, revoke_key, verify_key
 
 from .conftest import BAD, GOOD, write_csv
 
@@ -26,13 +25,7 @@ RECORDS = [dict(zip(P_HEADER, row, strict=True)) for row in P_ROWS]
 
 
 @pytest.fixture
-def client(env: Session, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    from venuecode.web import errors
-
-    app = FastAPI()
-    app.state.sessionmaker = session_factory
-    errors.install(app)
-    app.include_router(router)
+def client(env: Session, app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
 
@@ -141,11 +134,6 @@ def test_import_command_json_output_report_and_exit_codes(env: Session, tmp_path
     assert run_import(env, "persons", wrong, out=io.StringIO()) == 2
     assert run_import(env, "pets", good, out=io.StringIO()) == 2
     assert run_import(env, "persons", tmp_path / "missing.csv", out=io.StringIO()) == 2
-
-
-def test_safe_cell_prefixes_formula_starts() -> None:
-    assert [safe_cell(v) for v in ("=1", "+1", "-1", "@a", "ok")] == [
-        "'=1", "'+1", "'-1", "'@a", "ok"]
 
 
 def test_import_command_text_summary(env: Session, tmp_path: Path) -> None:

@@ -15,15 +15,15 @@ from tests.unit.tracing.test_tracing_property import PERSONS, STEP, T0, VENUES, 
 from venuecode.scans.models import Checkin
 from venuecode.scans.succession import relink
 from venuecode.timeutil import from_micros
-from venuecode.tracing.core import Case, CheckIn, Interval, TraceOptions, presence_intervals, trace
+from venuecode.tracing.core import Case, Interval, Presence, TraceOptions, presence_intervals, trace
 from venuecode.tracing.repository import DbPresenceSource
 from venuecode.venues.models import Venue
 
 MIN = 60_000_000
-City = tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions]
+City = tuple[list[Presence], dict[str, float], list[Case], TraceOptions]
 
 
-def store(session: Session, checkins: Iterable[CheckIn], venues: Iterable[str] = VENUES,
+def store(session: Session, checkins: Iterable[Presence], venues: Iterable[str] = VENUES,
           dwell: dict[str, int | None] | None = None) -> None:
     """Venues and check-ins into the database; exact duplicates (person, venue, instant)
     keep the earliest exit scan, as the unique key and the engine's documented reading do."""
@@ -35,7 +35,7 @@ def store(session: Session, checkins: Iterable[CheckIn], venues: Iterable[str] =
         session.add(row)
         session.flush()
         pks[v] = row.id
-    kept: dict[tuple[str, str, int], CheckIn] = {}
+    kept: dict[tuple[str, str, int], Presence] = {}
     for c in checkins:
         key = (c.person, c.venue, c.scanned_at)
         old = kept.get(key)
@@ -50,7 +50,7 @@ def store(session: Session, checkins: Iterable[CheckIn], venues: Iterable[str] =
         relink(session.connection(), [(c.person, c.scanned_at)])
 
 
-def _exit_key(c: CheckIn) -> tuple[bool, int]:
+def _exit_key(c: Presence) -> tuple[bool, int]:
     return (c.checked_out_at is None, c.checked_out_at or 0)
 
 
@@ -100,8 +100,8 @@ def test_the_source_returns_every_intersecting_interval_and_only_true_ones(
     assert sorted(set(at)) == sorted(iv for iv in everything if iv.venue in VENUES[:3] and hits(iv))
 
 
-def _dedupe(checkins: list[CheckIn]) -> list[CheckIn]:
-    kept: dict[tuple[str, str, int], CheckIn] = {}
+def _dedupe(checkins: list[Presence]) -> list[Presence]:
+    kept: dict[tuple[str, str, int], Presence] = {}
     for c in checkins:
         key = (c.person, c.venue, c.scanned_at)
         if key not in kept or _exit_key(c) < _exit_key(kept[key]):
@@ -114,7 +114,7 @@ def at(minutes: int) -> int:
 
 
 def test_the_next_check_in_at_another_venue_ends_a_stay_even_outside_the_window(db: Session) -> None:
-    store(db, [CheckIn("p", "v1", at(0)), CheckIn("p", "w", at(20))])
+    store(db, [Presence("p", "v1", at(0)), Presence("p", "w", at(20))])
     source = DbPresenceSource(db, {"v1": 60, "w": 60})
     # The window covers only the first check-in; the next one still ends it at minute 20.
     assert list(source.intervals_at([("v1", at(0), at(5))])) == [Interval("p", "v1", at(0), at(20))]
@@ -122,7 +122,7 @@ def test_the_next_check_in_at_another_venue_ends_a_stay_even_outside_the_window(
 
 
 def test_an_exit_scan_ends_a_stay_and_dwell_comes_from_the_venue_or_its_category(db: Session) -> None:
-    store(db, [CheckIn("p", "v1", at(0), at(10)), CheckIn("q", "V2", at(0)), CheckIn("r", "w", at(0))],
+    store(db, [Presence("p", "v1", at(0), at(10)), Presence("q", "V2", at(0)), Presence("r", "w", at(0))],
           dwell={"V2": 25})
     source = DbPresenceSource(db)  # no override: restaurant default 90 min, V2's own 25
     got = sorted(source.intervals_at([("v1", at(0), at(1)), ("V2", at(0), at(1)), ("w", at(0), at(1))]))
@@ -132,7 +132,7 @@ def test_an_exit_scan_ends_a_stay_and_dwell_comes_from_the_venue_or_its_category
 
 def test_same_instant_scans_keep_the_smallest_venue_id_by_code_point(db: Session) -> None:
     # "V2" < "v1" by code point (upper case first), whatever the database collation says.
-    store(db, [CheckIn("p", "v1", at(0)), CheckIn("p", "V2", at(0)), CheckIn("p", "w", at(30))])
+    store(db, [Presence("p", "v1", at(0)), Presence("p", "V2", at(0)), Presence("p", "w", at(30))])
     source = DbPresenceSource(db, {"v1": 60, "V2": 60, "w": 60})
     assert list(source.intervals_at([("v1", at(0), at(60))])) == []
     assert list(source.intervals_at([("V2", at(0), at(60))])) == [Interval("p", "V2", at(0), at(30))]
@@ -141,7 +141,7 @@ def test_same_instant_scans_keep_the_smallest_venue_id_by_code_point(db: Session
 
 
 def test_window_edges_are_half_open(db: Session) -> None:
-    store(db, [CheckIn("p", "v1", at(10), at(20))])
+    store(db, [Presence("p", "v1", at(10), at(20))])
     source = DbPresenceSource(db, {"v1": 60})
     assert list(source.intervals_at([("v1", at(20), at(30))])) == []  # ends where the window starts
     assert list(source.intervals_at([("v1", at(0), at(10))])) == []  # starts where the window ends
@@ -150,7 +150,7 @@ def test_window_edges_are_half_open(db: Session) -> None:
 
 
 def test_a_case_trace_on_the_database_finds_a_close_contact(db: Session) -> None:
-    store(db, [CheckIn("case", "v1", at(0)), CheckIn("k", "v1", at(5)), CheckIn("g", "v1", at(50))])
+    store(db, [Presence("case", "v1", at(0)), Presence("k", "v1", at(5)), Presence("g", "v1", at(50))])
     result = trace([Case("case", at(0))], DbPresenceSource(db, {"v1": 60}), TraceOptions(as_of=at(600), depth=1))
     assert [(c.person, c.tier, c.exposure_minutes) for c in result.contacts] == [
         ("k", "close", 55.0), ("g", "general", 10.0)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer.main
 
 from venuecode.cli.main import app
@@ -50,10 +51,19 @@ def test_every_cli_command_is_documented() -> None:
     assert missing == [], f"document these commands: {missing}"
 
 
+def shared_spec() -> Path:
+    """`shared/spec` beside the checkout (CI copies `shared/` there), or beside a folder
+    above it (a git worktree); a missing spec fails, it never passes unchecked."""
+    for folder in ROOT.parents:
+        spec = folder / "shared/spec"
+        if spec.is_dir():
+            return spec
+    pytest.fail(f"the shared spec is missing: no shared/spec beside {ROOT} or above it. "
+                "Copy the shared/ folder next to the checkout (CI does) and run again.")
+
+
 def test_packaged_categories_equal_the_shared_spec() -> None:
-    spec = ROOT.parent / "shared/spec/venue-categories.csv"
-    if not spec.exists():  # a checkout without the shared folder next to it
-        return
+    spec = shared_spec() / "venue-categories.csv"
     packaged = ROOT / "src/venuecode/venues/categories.csv"
     assert packaged.read_text("utf-8") == spec.read_text("utf-8")
 
@@ -65,3 +75,13 @@ def test_every_template_message_has_a_chinese_translation() -> None:
     from i18n_check import missing
 
     assert missing() == []
+
+
+def test_a_missing_shared_spec_fails_and_says_what_to_do(tmp_path: Path) -> None:
+    here = globals()
+    saved, here["ROOT"] = here["ROOT"], tmp_path / "clone"
+    try:
+        with pytest.raises(pytest.fail.Exception, match="Copy the shared/ folder"):
+            shared_spec()
+    finally:
+        here["ROOT"] = saved

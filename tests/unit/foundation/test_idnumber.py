@@ -5,6 +5,7 @@ import pytest
 from venuecode.people.idnumber import (
     IdNumberError,
     check_character,
+    is_plainly_valid,
     make_id_number,
     mask_id_number,
     mask_name,
@@ -53,3 +54,28 @@ def test_masking_shows_what_venue_staff_may_see() -> None:
     assert mask_name("张三") == "张*"
     assert mask_name("张小三") == "张*三"
     assert mask_name("欧阳小明") == "欧**明"
+
+
+TODAY = date(2022, 4, 19)
+
+
+def _parses(value: str) -> bool:
+    try:
+        return parse_id_number(value, today=TODAY).value == value
+    except IdNumberError:
+        return False
+
+
+@pytest.mark.parametrize("value", [
+    "11010519491231002X", "110105194912310021", "110105194902300023", "990105194912310021",
+    "11010519491231002x", " 11010519491231002X", "110000194912310026", "910000194912310021",
+    "11010518991231002X", make_id_number("330106", date(2030, 1, 1), 1), "1101051949123100",
+])
+def test_the_fast_check_agrees_with_the_parser_and_never_accepts_more(value: str) -> None:
+    assert is_plainly_valid(value, TODAY) == _parses(value)
+
+
+def test_the_fast_check_accepts_generated_valid_numbers() -> None:
+    numbers = [make_id_number("330106", date(1950 + n % 70, 1 + n % 12, 1 + n % 28), n % 1000)
+               for n in range(500)]
+    assert all(is_plainly_valid(v, TODAY) and _parses(v) for v in numbers)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from venuecode.timeutil import to_micros
-from venuecode.tracing.core import Case, CheckIn, TraceOptions, TraceResult, trace
+from venuecode.tracing.core import Case, Presence, TraceOptions, TraceResult, trace
 from venuecode.tracing.memory import InMemorySource
 
 DAY = datetime(2022, 4, 19, tzinfo=UTC)
@@ -21,8 +21,8 @@ def at(hhmm: str, day: int = 0) -> int:
     return to_micros(DAY) + micros
 
 
-def visit(person: str, venue: str, start: str, exit_: str | None = None) -> CheckIn:
-    return CheckIn(person, venue, at(start), None if exit_ is None else at(exit_))
+def visit(person: str, venue: str, start: str, exit_: str | None = None) -> Presence:
+    return Presence(person, venue, at(start), None if exit_ is None else at(exit_))
 
 
 def sixty(_venue: str) -> float:
@@ -30,7 +30,7 @@ def sixty(_venue: str) -> float:
 
 
 def run(
-    checkins: Sequence[CheckIn],
+    checkins: Sequence[Presence],
     cases: Sequence[Case],
     *,
     as_of: str = "23:59",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from venuecode.tracing.types import Case, CheckIn, Interval, TraceOptions
+from venuecode.tracing.types import Case, Interval, Presence, TraceOptions
 
 MINUTE = 60_000_000
 DAY = 86_400_000_000
@@ -32,12 +32,12 @@ class RefResult:
     windows: list[tuple[str, int, int]]
 
 
-def ref_presence(checkins: Sequence[CheckIn], dwell: Callable[[str], float]) -> list[Interval]:
+def ref_presence(checkins: Sequence[Presence], dwell: Callable[[str], float]) -> list[Interval]:
     """Rule 2 literally. Keeps empty intervals (their overlaps are 0 anyway)."""
     result: list[Interval] = []
     for p in sorted({c.person for c in checkins}):
         mine = [c for c in checkins if c.person == p]
-        kept: list[CheckIn] = []
+        kept: list[Presence] = []
         for t in sorted({c.scanned_at for c in mine}):
             same_instant = [c for c in mine if c.scanned_at == t]
             # smallest venue id; for duplicates at one venue the earliest exit scan
@@ -73,7 +73,7 @@ def _tier_order(tier: str) -> int:
 
 
 def ref_trace(
-    checkins: Sequence[CheckIn],
+    checkins: Sequence[Presence],
     dwell: Callable[[str], float],
     cases: Sequence[Case],
     options: TraceOptions,

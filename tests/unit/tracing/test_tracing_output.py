@@ -133,10 +133,10 @@ def test_contact_isolation_times_are_formatted_in_the_rules() -> None:
     assert rules["contact_isolated"] == {"K": "2022-04-19T12:10:00+00:00"}
 
 
-def test_export_rows_are_one_per_evidence_item_with_the_same_data() -> None:
+def test_export_rows_are_one_per_evidence_item_of_the_json_with_the_same_data() -> None:
     result = run(CHECKINS, [case("C1"), case("C2")])
-    rows = list(contact_rows(result, iso))
-    assert all(tuple(row) == CONTACT_COLUMNS for row in rows)
+    rows = [dict(zip(CONTACT_COLUMNS, row, strict=True))
+            for row in contact_rows(result_to_json_dict(result, iso))]
     assert rows == [
         {
             "id_number": "K",
@@ -170,3 +170,19 @@ def test_progress_is_reported_after_each_step() -> None:
     source = InMemorySource(CHECKINS, lambda _venue: 60)
     trace([case("C1")], source, TraceOptions(as_of=at("23:59"), depth=3), progress)
     assert calls == [("cases", 1, 4), ("close", 2, 4), ("secondary", 3, 4), ("tertiary", 4, 4)]
+
+
+def test_the_csv_export_writes_the_contact_and_venue_rows_as_safe_text() -> None:
+    import csv
+    import io
+
+    from venuecode.tracing.export import to_csv
+
+    result = result_to_json_dict(run(CHECKINS, [case("C1")]), iso)
+    result["contacts"][0]["evidence"][0]["venue"] = "=cafe"  # type: ignore[index]
+    lines = list(csv.reader(io.StringIO(to_csv(result, "mark").decode("utf-8-sig"))))
+    assert lines[0] == ["mark"] and lines[3] == list(CONTACT_COLUMNS)
+    assert lines[4] == ["K", "close", "C1", "20.00", "'=cafe", "2022-04-19T10:00:00+00:00",
+                        "2022-04-19T10:20:00+00:00", "20.00"]
+    venues = lines[lines.index(["exposed venues (涉疫场所)"]) + 2:]
+    assert ["cafe", "C1", "2022-04-19T10:00:00+00:00", "2022-04-19T10:30:00+00:00", "30.00"] in venues

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from venuecode.tracing.core import CheckIn, Interval, presence_intervals
+from venuecode.tracing.core import Interval, Presence, presence_intervals
 from venuecode.tracing.intervals import merged_windows
 from venuecode.tracing.memory import InMemorySource
 from venuecode.venues.categories import dwell_table
@@ -68,9 +68,9 @@ def test_repeated_scans_at_one_venue_split_the_stay_without_overlap() -> None:
 def test_same_instant_check_ins_keep_the_smallest_venue_id_by_code_point() -> None:
     # "B" (U+0042) sorts before "a" (U+0061): code points, not a case-folding order
     checkins = [
-        CheckIn("p", "a-shop", at("12:00")),
-        CheckIn("p", "B-shop", at("12:00")),
-        CheckIn("p", "a-shop", at("13:00")),
+        Presence("p", "a-shop", at("12:00")),
+        Presence("p", "B-shop", at("12:00")),
+        Presence("p", "a-shop", at("13:00")),
     ]
     got = presence_intervals(checkins, sixty)
     assert spans(got) == [
@@ -81,17 +81,17 @@ def test_same_instant_check_ins_keep_the_smallest_venue_id_by_code_point() -> No
 
 def test_an_exact_duplicate_keeps_the_earliest_exit_scan() -> None:
     checkins = [
-        CheckIn("p", "shop", at("12:00")),
-        CheckIn("p", "shop", at("12:00"), at("12:20")),
-        CheckIn("p", "shop", at("12:00"), at("12:30")),
+        Presence("p", "shop", at("12:00")),
+        Presence("p", "shop", at("12:00"), at("12:20")),
+        Presence("p", "shop", at("12:00"), at("12:30")),
     ]
     assert spans(presence_intervals(checkins, sixty)) == [("p", "shop", at("12:00"), at("12:20"))]
 
 
 def test_an_exit_scan_at_or_before_the_entry_leaves_no_presence() -> None:
     checkins = [
-        CheckIn("p", "shop", at("12:00"), at("12:00")),
-        CheckIn("p", "shop", at("13:00"), at("12:59")),
+        Presence("p", "shop", at("12:00"), at("12:00")),
+        Presence("p", "shop", at("13:00"), at("12:59")),
     ]
     assert presence_intervals(checkins, sixty) == []
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from venuecode.tracing import engine, intervals
-from venuecode.tracing.core import Case, CheckIn, TraceOptions, TraceResult, presence_intervals, trace
+from venuecode.tracing.core import Case, Presence, TraceOptions, TraceResult, presence_intervals, trace
 from venuecode.tracing.memory import InMemorySource
 from venuecode.tracing.types import IntervalBatch
 
@@ -27,20 +27,20 @@ def grid(lo: int, hi: int) -> st.SearchStrategy[int]:
     return st.integers(lo, hi).map(lambda k: T0 + k * STEP)
 
 
-def _checkin(draw: st.DrawFn, person: str, venue: str, step: int) -> CheckIn:
+def _checkin(draw: st.DrawFn, person: str, venue: str, step: int) -> Presence:
     exit_steps = draw(st.sampled_from([None, None, None, None, -1, 0, 1, 2, 3, 4, 6, 8]))
     t = T0 + step * STEP
-    return CheckIn(person, venue, t, None if exit_steps is None else t + exit_steps * STEP)
+    return Presence(person, venue, t, None if exit_steps is None else t + exit_steps * STEP)
 
 
 @st.composite
-def cities(draw: st.DrawFn) -> tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions]:
+def cities(draw: st.DrawFn) -> tuple[list[Presence], dict[str, float], list[Case], TraceOptions]:
     # Dense on purpose: few venues, a short day, long stays, so that chains of contacts
     # (secondary, tertiary) and exact-threshold exposures turn up often.
     dwell = {v: draw(st.sampled_from([5, 10, 15, 20, 30, 45, 60, 2.5])) for v in VENUES}
     venues = draw(st.lists(st.sampled_from(VENUES), min_size=1, max_size=4, unique=True))
     persons = draw(st.lists(st.sampled_from(PERSONS), min_size=3, max_size=8, unique=True))
-    checkins: list[CheckIn] = []
+    checkins: list[Presence] = []
     relay = draw(st.booleans())
     if relay:
         # A relay: person i meets person i + 1 a little later each time, so chains of
@@ -97,7 +97,7 @@ def _dwell(table: dict[str, float]) -> Callable[[str], float]:
 @settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cities())
 def test_engine_agrees_with_the_brute_force_reading_of_the_rules(
-    city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
+    city: tuple[list[Presence], dict[str, float], list[Case], TraceOptions],
 ) -> None:
     checkins, table, cases, options = city
     dwell = _dwell(table)
@@ -156,7 +156,7 @@ class MessySource:
 @given(cities(), st.randoms(use_true_random=False), st.sampled_from([1, 2, 5, 2_000_000]),
        st.sampled_from([0, 3, 40, 4_000_000]))
 def test_engine_agrees_however_the_source_returns_rows_and_pairs_are_chunked(
-    city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
+    city: tuple[list[Presence], dict[str, float], list[Case], TraceOptions],
     rnd: random.Random,
     max_pairs: int,
     dense_cells: int,
@@ -179,7 +179,7 @@ def test_engine_agrees_however_the_source_returns_rows_and_pairs_are_chunked(
 @settings(max_examples=100, deadline=None, database=None)
 @given(cities())
 def test_presence_intervals_agree_with_the_literal_rule_2(
-    city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
+    city: tuple[list[Presence], dict[str, float], list[Case], TraceOptions],
 ) -> None:
     checkins, table, _cases, _options = city
     dwell = _dwell(table)
@@ -195,7 +195,7 @@ def test_presence_intervals_agree_with_the_literal_rule_2(
     st.sampled_from([-1, 0, 1]),  # one microsecond off the grid: edges off by one
 )
 def test_in_memory_source_returns_exactly_the_intersecting_intervals(
-    city: tuple[list[CheckIn], dict[str, float], list[Case], TraceOptions],
+    city: tuple[list[Presence], dict[str, float], list[Case], TraceOptions],
     start: int,
     length: int,
     nudge: int,

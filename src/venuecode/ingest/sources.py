@@ -21,6 +21,7 @@ from venuecode.access.models import ApiKey
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.errors import Conflict, InvalidInput, NotFound
+from venuecode.ingest.kinds import KINDS
 
 KEY_PREFIX = "vc_"
 _SHOWN = 12  # "vc_" + 9 characters: enough to tell keys apart, useless to an attacker
@@ -40,8 +41,6 @@ def may_send(key: ApiKey, kind: str) -> bool:
 
 
 def _check_kinds(kinds: Iterable[str]) -> list[str]:
-    from venuecode.ingest.kinds import KINDS  # access must not import ingest at load time
-
     wanted = sorted({k.strip() for k in kinds if k.strip()})
     unknown = [k for k in wanted if k not in KINDS]
     if unknown or not wanted:
