@@ -215,7 +215,7 @@ def run_trace(session: Session, settings: Settings, actor: Actor, user_id: int |
         seconds=round(time.perf_counter() - started, 3),
         result_json=orjson.dumps(payload).decode(),
     )
-    observe_trace(row.seconds)
+    observe_trace(time.perf_counter() - started)
     session.add(row)
     session.flush()
     record(session, actor, AuditAction.TRACE_RUN, "trace", row.id, request.reason,
