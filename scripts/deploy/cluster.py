@@ -71,7 +71,7 @@ def free_port() -> int:
 
 def probe(url: str, timeout: float = 2) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - http only
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
@@ -101,7 +101,7 @@ class Cluster:
 
     def spawn(self, port: int) -> int:
         log = (self.run / f"server-{port}.log").open("ab")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own command line
             [*self.command(), "serve", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(self.state["workers"])],
             env=self.env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -142,7 +142,7 @@ class Cluster:
         (self.run / "nginx-tmp").mkdir(exist_ok=True)
 
     def nginx(self, *args: str) -> None:
-        subprocess.run([NGINX, "-p", str(self.run), "-c", str(self.run / "nginx.conf"),
+        subprocess.run([NGINX, "-p", str(self.run), "-c", str(self.run / "nginx.conf"),  # noqa: S603
                         "-e", str(self.run / "nginx-error.log"), *args], check=True)
 
     def nginx_pid(self) -> int | None:
@@ -167,7 +167,7 @@ class Cluster:
                       "upload_max_mb": int(os.environ.get("VENUECODE_UPLOAD_MAX_MB", "512")),
                       "command": command, "servers": []}
         # One migration before any server starts (two servers would race to create it).
-        subprocess.run([*self.command(), "db", "upgrade"], env=self.env(), check=True)
+        subprocess.run([*self.command(), "db", "upgrade"], env=self.env(), check=True)  # noqa: S603
         ports = ports or [free_port() for _ in range(servers)]
         for port in ports[:servers]:
             self.state["servers"].append({"port": port, "pid": self.spawn(port)})
