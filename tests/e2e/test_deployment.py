@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import socket
 import sqlite3
@@ -239,3 +240,34 @@ def test_a_client_address_from_x_forwarded_for_is_ignored_unless_the_proxy_is_tr
     entries = [json.loads(line) for line in log.read_text().splitlines()
                if line.startswith("{") and '"/no-such-page"' in line]
     assert [e["client"] for e in entries] == ["127.0.0.1"]
+
+
+def test_metrics_of_several_workers_add_up_and_their_folder_is_removed(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    # Several workers need shared limits (VENUECODE_REDIS_URL); Redis runs on these machines.
+    env = server_env(tmp_path, database_url(tmp_path, "deploy_workers"), base,
+                     VENUECODE_PORT=str(port), TMPDIR=str(tmp_path),
+                     VENUECODE_REDIS_URL=os.environ.get("VENUECODE_TEST_REDIS_URL",
+                                                        "redis://127.0.0.1:6379/5"))
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "venuecode.cli.main", "serve",
+                                   "--workers", "2"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(base, server, log)
+        folders = list(tmp_path.glob("venuecode-metrics-*"))
+        assert len(folders) == 1
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Application startup complete") < 2:
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.1)
+        for _ in range(60):  # a new connection each: the kernel spreads them over the workers
+            assert request(base, "GET", "/healthz")[0] == 200
+        # Both workers counted some, and one scrape of either shows the sum.
+        assert len(list(folders[0].glob("counter_*.db"))) == 2
+        assert metric(base, "venuecode_http_requests_total", route="/healthz") == 60
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+    assert not folders[0].exists()
