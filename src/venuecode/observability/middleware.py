@@ -76,7 +76,9 @@ class ObservabilityMiddleware:
                 message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid)]
             await send(message)
 
-        token = request_id.set(rid.decode())
+        # Not reset afterwards: each request runs in its own task (its own context), and the
+        # 500 handler, which logs the reference number, runs outside this middleware.
+        request_id.set(rid.decode())
         try:
             await self.app(scope, receive, send_with_id)
         finally:
@@ -84,7 +86,6 @@ class ObservabilityMiddleware:
             observe_http(route, scope["method"], status)
             if self.access_log and (status >= 400 or route not in QUIET):
                 self._log(scope, route, status, started)
-            request_id.reset(token)
 
     @staticmethod
     def _log(scope: Scope, route: str, status: int, started: float) -> None:

@@ -165,3 +165,21 @@ def test_the_access_log_is_json_and_never_shows_tokens_id_numbers_or_phones(
     for secret in (number, "13700000091", token, code.rsplit("/", 1)[-1]):
         assert secret not in text
     assert "[redacted]" in text  # the people path was logged, masked
+
+
+def test_an_unexpected_error_is_logged_with_the_request_id_and_counted_as_500(
+        client: TestClient, json_log: io.StringIO) -> None:
+    def boom() -> None:
+        raise RuntimeError("broken for 13700000091")
+
+    client.app.add_api_route("/test-boom", boom)
+    before = _metric("venuecode_http_requests_total", route="/test-boom", method="GET",
+                     status="500")
+    response = client.get("/test-boom", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    error = next(e for e in lines if e["logger"] == "venuecode.web")
+    assert error["request_id"] == "boom-1" and error["level"] == "error"
+    assert "RuntimeError: broken for [redacted]" in error["exception"]
+    assert _metric("venuecode_http_requests_total", route="/test-boom", method="GET",
+                   status="500") == before + 1
