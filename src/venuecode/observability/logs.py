@@ -21,7 +21,10 @@ _SECRETS = re.compile(
     r"|(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"   # 18-digit ID number
     r"|(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"          # old 15-digit ID number
     r"|(?<![0-9A-Za-z])(?:\+?86)?1[3-9]\d{9}(?!\d)"    # mainland mobile number
-    r"|[A-Za-z0-9_\-]{24,}(?:\.[A-Za-z0-9_\-.]+)?"    # tokens, signed codes
+    # Tokens and signed codes: long runs of letters and digits, both present (so that
+    # long identifiers in a traceback stay readable).
+    r"|(?<![A-Za-z0-9_\-])(?=[A-Za-z_\-]*\d)(?=[0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{24,}"
+    r"(?:\.[A-Za-z0-9_\-.]+)?"
 )
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 

@@ -26,6 +26,8 @@ def test_redact_masks_id_numbers_phones_and_tokens_but_keeps_ordinary_text() -> 
                              "Bearer [redacted] at 12:05")
     assert redact("POST /api/v1/scans 201 3.4ms") == "POST /api/v1/scans 201 3.4ms"
     assert redact("+8613800000001") == "[redacted]"
+    assert redact('File "x.py", in _wait_tasks_to_complete_and_close') == (
+        'File "x.py", in _wait_tasks_to_complete_and_close')
 
 
 def _record(message: str, *args: object, **extra: object) -> logging.LogRecord:
