@@ -15,8 +15,7 @@ from venuecode.cli.common import fail, settings
 from venuecode.config import Settings, SettingsError
 from venuecode.db import make_engine
 from venuecode.migrate import SchemaOutOfDate, ensure_schema
-from venuecode.observability.logs import log_config
-from venuecode.observability.metrics import MULTIPROC_ENV
+from venuecode.observability import MULTIPROC_ENV
 
 
 def prepare() -> None:
@@ -34,6 +33,8 @@ def prepare() -> None:
 
 def uvicorn_options(s: Settings) -> dict[str, Any]:
     """Logging, proxy trust and graceful shutdown, from the settings."""
+    from venuecode.observability.logs import log_config
+
     trusted = s.forwarded_allow_ips.strip()
     return {
         "log_config": log_config(s.effective_log_format, s.log_level),

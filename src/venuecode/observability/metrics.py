@@ -21,7 +21,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+from venuecode.observability import MULTIPROC_ENV
 
 SCANS = Counter("venuecode_scans", "Scans decided, by verdict and channel.",
                 ["verdict", "channel"])
