@@ -6,16 +6,19 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
 
 from venuecode.cli.common import fail, settings
-from venuecode.config import Settings, SettingsError
+from venuecode.config import SettingsError
 from venuecode.db import make_engine
 from venuecode.migrate import SchemaOutOfDate, ensure_schema
 from venuecode.observability import MULTIPROC_ENV
+
+if TYPE_CHECKING:
+    from venuecode.config import Settings
 
 
 def prepare() -> None:
