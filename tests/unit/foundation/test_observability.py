@@ -7,7 +7,9 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from venuecode.observability.drain import Drain
 from venuecode.observability.logs import JsonFormatter, TextFormatter, redact, request_id
@@ -64,36 +66,54 @@ def test_the_text_line_is_masked_and_names_the_request() -> None:
     assert ID not in line and line.endswith("venuecode.test: for [redacted] [abc123]")
 
 
+DRAIN_SCENARIO = """
+import asyncio, json, os, signal
+from venuecode.observability.drain import Drain
+
+calls = []
+drain = Drain(delay_seconds=float(os.environ["DELAY"]))
+signal.signal(signal.SIGTERM, lambda sig, frame: calls.append((sig, drain.draining)))
+
+async def scenario():
+    installed = drain.install()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0)
+    at_once = list(calls)
+    while installed and not calls:
+        await asyncio.sleep(0.01)
+    return installed, at_once
+
+installed, at_once = asyncio.run(scenario())
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+print(json.dumps({"installed": installed, "at_once": at_once, "calls": calls,
+                  "draining": drain.draining}))
+"""
+
+
+def _drain(delay: float) -> dict[str, object]:
+    # A process of its own: signal handlers belong to the main thread, which a browser test
+    # in this worker may be using for its event loop.
+    out = subprocess.run([sys.executable, "-c", DRAIN_SCENARIO], capture_output=True, text=True,
+                         check=True, env={**os.environ, "DELAY": str(delay)}).stdout
+    result: dict[str, object] = json.loads(out)
+    return result
+
+
 def test_sigterm_marks_draining_and_hands_over_to_the_servers_handler_after_the_delay() -> None:
-    calls: list[tuple[int, bool]] = []
-    drain = Drain(delay_seconds=0.2)
-    previous = signal.signal(signal.SIGTERM, lambda sig, frame: calls.append((sig, drain.draining)))
-
-    async def scenario() -> list[tuple[int, bool]]:
-        assert drain.install()
-        os.kill(os.getpid(), signal.SIGTERM)
-        await asyncio.sleep(0)
-        seen_at_once = list(calls)
-        while not calls:
-            await asyncio.sleep(0.05)
-        return seen_at_once
-
-    try:
-        at_once = asyncio.run(scenario())
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert drain.draining
-    assert at_once == []  # the server's handler waits for the drain delay
-    assert calls == [(signal.SIGTERM, True)]
+    result = _drain(0.2)
+    assert result["installed"] is True and result["draining"] is True
+    assert result["at_once"] == []  # the server's handler waits for the drain delay
+    assert result["calls"] == [[signal.SIGTERM, True]]
 
 
-def test_drain_is_not_installed_where_no_handler_is_in_place() -> None:
-    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        assert asyncio.run(_install(Drain())) is False
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+def test_without_a_delay_the_servers_handler_runs_at_once() -> None:
+    result = _drain(0)
+    assert result["at_once"] == [[signal.SIGTERM, True]]
 
 
-async def _install(drain: Drain) -> bool:
-    return drain.install()
+def test_drain_is_not_installed_off_the_main_thread() -> None:
+    async def install() -> bool:
+        return Drain().install()
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, install()).result() is False
