@@ -117,6 +117,36 @@ def test_two_servers_behind_nginx_share_the_scans_and_answer_the_probes(
     assert DEMO_CITIZEN not in logs and citizen.token not in logs
 
 
+def test_a_rolling_restart_fails_no_request(
+        two_servers: tuple[str, dict[str, str], list[str], Path]) -> None:
+    base, env, servers, run = two_servers
+    pids = [s["pid"] for s in json.loads((run / "cluster.json").read_text())["servers"]]
+    statuses: list[object] = []
+    done = threading.Event()
+
+    def traffic() -> None:
+        while not done.is_set():
+            for method, path in (("GET", "/healthz"), ("POST", "/api/v1/scans")):
+                try:  # a POST without a token: 401, and never retried by nginx
+                    statuses.append(request(base, method, path, {"venue_code": "x"}, timeout=10)[0])
+                except OSError as exc:
+                    statuses.append(repr(exc))
+
+    thread = threading.Thread(target=traffic, daemon=True)
+    thread.start()
+    try:
+        out = cluster(env, "restart", "--run-dir", str(run))
+    finally:
+        done.set()
+        thread.join(30)
+    assert out.count("restarted server") == 2
+    assert len(statuses) > 20
+    assert set(statuses) <= {200, 401}, [s for s in statuses if s not in (200, 401)][:5]
+    after = [s["pid"] for s in json.loads((run / "cluster.json").read_text())["servers"]]
+    assert set(after).isdisjoint(pids)  # new processes, on the same ports
+    assert request(base, "GET", "/readyz")[0] == 200
+
+
 class _Scan(threading.Thread):
     """One scan on its own connection; `sent` is set once the request is on the wire."""
 
