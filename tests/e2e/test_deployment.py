@@ -119,7 +119,7 @@ def test_two_servers_behind_nginx_share_the_scans_and_answer_the_probes(
 
 def test_a_rolling_restart_fails_no_request(
         two_servers: tuple[str, dict[str, str], list[str], Path]) -> None:
-    base, env, servers, run = two_servers
+    base, env, _, run = two_servers
     pids = [s["pid"] for s in json.loads((run / "cluster.json").read_text())["servers"]]
     statuses: list[object] = []
     done = threading.Event()
