@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     # venue-categories.csv; JSON, e.g. {"metro": 10}. A venue's own dwell_minutes still wins.
     trace_dwell_minutes: dict[str, float] = Field(default_factory=dict)
 
+    # Running behind a balancer (docs/operations.md).
+    log_format: Literal["json", "text"] | None = None  # None: json in production, else text
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    access_log: bool = True
+    # Who may set X-Forwarded-For/-Proto: comma-separated addresses or networks of the proxies;
+    # empty means nobody, so the client address is the socket's own peer.
+    forwarded_allow_ips: str = ""
+    shutdown_timeout_seconds: int = Field(default=30, ge=0)
+    shutdown_drain_seconds: float = Field(default=0, ge=0)
+    readiness_timeout_seconds: float = Field(default=2, gt=0, le=30)
+    metrics_token: SecretStr | None = None
+
     @field_validator("trace_dwell_minutes")
     @classmethod
     def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:
@@ -120,6 +132,12 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -152,6 +170,10 @@ class Settings(BaseSettings):
         """
         self.secret("secret_key")
         self.secret("code_signing_key")
+        if self.metrics_token is not None and not _usable(self.metrics_token.get_secret_value()):
+            raise SettingsError(
+                f"VENUECODE_METRICS_TOKEN must be a random value of at least {_MIN_SECRET_CHARS} "
+                "characters (or unset: then /metrics answers only on the loopback address).")
         if self.environment == "production":
             if self.sms_backend != "http":
                 raise SettingsError(

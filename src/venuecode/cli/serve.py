@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
@@ -12,6 +16,10 @@ from venuecode.cli.common import fail, settings
 from venuecode.config import SettingsError
 from venuecode.db import make_engine
 from venuecode.migrate import SchemaOutOfDate, ensure_schema
+from venuecode.observability import MULTIPROC_ENV
+
+if TYPE_CHECKING:
+    from venuecode.config import Settings
 
 
 def prepare(workers: int | None = None) -> None:
@@ -38,6 +46,40 @@ def check_redis(url: str | None, prefix: str) -> None:
                             f"{where.port or 6379}; start it or fix the address.")
 
 
+def uvicorn_options(s: Settings) -> dict[str, Any]:
+    """Logging, proxy trust and graceful shutdown, from the settings."""
+    from venuecode.observability.logs import log_config
+
+    trusted = s.forwarded_allow_ips.strip()
+    return {
+        "log_config": log_config(s.effective_log_format, s.log_level),
+        "log_level": s.log_level,
+        "access_log": False,  # our middleware writes the access log (structured, redacted)
+        # X-Forwarded-For/-Proto are honoured only from the proxies named in the setting.
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+        "timeout_graceful_shutdown": s.shutdown_timeout_seconds,
+        "server_header": False,
+    }
+
+
+def _metrics_dir(workers: int) -> tuple[Path | None, bool]:
+    """Prometheus's multiprocess folder: emptied at start (values of an earlier run would
+    add up), a fresh temporary one when several workers need one. (path, ours to remove)."""
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        return folder, False
+    if workers > 1:
+        folder = Path(tempfile.mkdtemp(prefix="venuecode-metrics-"))
+        os.environ[MULTIPROC_ENV] = str(folder)
+        return folder, True
+    return None, False
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
@@ -46,11 +88,17 @@ def serve(
     """Run the web app (migrates an empty database first)."""
     prepare(workers)
     s = settings()
-    uvicorn.run(
-        "venuecode.web.asgi:app",
-        host=host or s.host,
-        port=port or s.port,
-        workers=workers or s.workers,
-        proxy_headers=True,
-        access_log=False,
-    )
+    count = workers or s.workers
+    folder, ours = _metrics_dir(count)
+    try:
+        uvicorn.run(
+            "venuecode.web.asgi:app",
+            host=host or s.host,
+            port=port or s.port,
+            workers=count,
+            **uvicorn_options(s),
+        )
+    finally:
+        if ours and folder is not None:
+            os.environ.pop(MULTIPROC_ENV, None)
+            shutil.rmtree(folder, ignore_errors=True)

@@ -28,6 +28,7 @@ from venuecode.ingest.kinds import KINDS, Context, KindSpec
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused, Item, Record, object_record, open_reader
 from venuecode.ingest.reasons import Reason
+from venuecode.observability.metrics import count_imported
 from venuecode.timeutil import to_micros
 from venuecode.venues.models import Venue
 
@@ -225,6 +226,7 @@ class _Run:
         record(self.session, actor, action, "ingest_batch", self.batch.id, "",
                kind=self.spec.name, source=self.batch.source, counts=self.summary.counts())
         self.session.commit()
+        count_imported(self.spec.name, self.summary.accepted, self.summary.rejected)
         return self.summary
 
     def _save_counts(self, status: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from functools import partial
+from time import perf_counter
 from typing import Annotated, Any
 
 import orjson
@@ -12,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from sqlalchemy import select
 
 from venuecode import clock
+from venuecode.observability.metrics import observe_scan
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.policy.panels import panels_to_dict
 from venuecode.scans.hotpath import HotPath
@@ -84,6 +86,7 @@ def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now
           locale: str) -> bytes:
     # All the blocking work in one hop to the scan threads (a sync dependency costs a hop
     # to the shared threadpool each).
+    started = perf_counter()
     account = scan_claims(state.secret, token)
     try:
         claims: CodeClaims | None = verify_code(state.signer.key, state.signer.key_id,
@@ -106,6 +109,7 @@ def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now
             raise refused
         outcome = record_scan(connection, state.settings, read, read.resolve(claims),
                               user.id_number, user.real_name, now, hot.risks)
+    observe_scan(outcome.decision.verdict, "api", perf_counter() - started)
     return orjson.dumps(scan_json(outcome, locale))
 
 

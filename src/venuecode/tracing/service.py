@@ -24,6 +24,7 @@ from venuecode.audit.service import Actor, record
 from venuecode.config import Settings
 from venuecode.errors import InvalidInput, NotFound
 from venuecode.facts.models import CaseRecord
+from venuecode.observability.metrics import observe_trace
 from venuecode.timeutil import EPOCH, from_micros, to_micros
 from venuecode.tracing.core import Case, TraceOptions, TraceResult, result_to_json_dict, trace
 from venuecode.tracing.models import Trace
@@ -213,6 +214,7 @@ def run_trace(session: Session, settings: Settings, actor: Actor, user_id: int |
         seconds=round(time.perf_counter() - started, 3),
         result_json=orjson.dumps(payload).decode(),
     )
+    observe_trace(time.perf_counter() - started)
     session.add(row)
     session.flush()
     record(session, actor, AuditAction.TRACE_RUN, "trace", row.id, request.reason,
