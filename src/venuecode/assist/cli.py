@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from venuecode.assist.idcard import IdCardImageError, ReadProblem, read_id_card
+# ocr.py is light (the engine loads on first use); idcard.py pulls in Pillow, so later.
 from venuecode.assist.ocr import OcrUnavailable, get_recognizer
 
 app = typer.Typer(help="Help-scan (帮扫) tools.", no_args_is_help=True)
@@ -33,6 +33,8 @@ def read_id(
     threads: Annotated[int | None, typer.Option(help="OCR threads (default: all cores).", min=1)] = None,
 ) -> None:
     """Read the name and ID number from a photo of a resident ID card, as JSON."""
+    from venuecode.assist.idcard import IdCardImageError, ReadProblem, read_id_card
+
     try:
         data = image.read_bytes()
     except OSError as exc:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any, Protocol
 
 from venuecode.errors import DomainError
+
+if TYPE_CHECKING:  # images arrive already decoded; the CLI imports this module at start
+    from PIL import Image
 
 Point = tuple[float, float]
 

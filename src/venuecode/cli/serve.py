@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from venuecode.cli.common import fail, settings
-from venuecode.config import SettingsError
-from venuecode.db import make_engine
-from venuecode.migrate import SchemaOutOfDate, ensure_schema
 
 
 def prepare() -> None:
+    from venuecode.config import SettingsError
+    from venuecode.db import make_engine
+    from venuecode.migrate import SchemaOutOfDate, ensure_schema
+
     s = settings()
     try:
         s.check_for_start()
@@ -32,6 +32,8 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Run the web app (migrates an empty database first)."""
+    import uvicorn
+
     prepare()
     s = settings()
     uvicorn.run(
