@@ -4,7 +4,8 @@
     {"id_number": "330106195203071232", "name": "张秀英", "confidence": 0.99}
 
 Exit status: 0 read, 1 no valid number could be read (why on stderr), 2 the file is
-missing or not a readable image.
+missing or not a readable image, 3 the OCR engine is not installed (`pip install
+'venuecode[ocr]'`) or cannot start.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def read_id(
         typer.echo(f"error: {image}: {exc.message_en}", err=True)
         raise typer.Exit(2) from None
     except OcrUnavailable as exc:
-        typer.echo(f"error: {exc.message_en}", err=True)
+        typer.echo(f"error: {exc.message_en}\n       {exc.message_zh}", err=True)
         raise typer.Exit(3) from None
     typer.echo(
         json.dumps(
