@@ -10,7 +10,7 @@ serve:         ## the web app on the configured database
 test:          ## the whole suite on SQLite and PostgreSQL, then lint
 	./scripts/test
 lint:          ## ruff and mypy
-	.venv/bin/ruff check src tests bench scripts && .venv/bin/mypy
+	.venv/bin/ruff check src tests bench scripts hatch_build.py && .venv/bin/mypy
 migration:     ## autogenerate a migration: make migration m="what changed"
 	.venv/bin/python scripts/make_migration.py "$(m)"
 i18n:          ## rewrite the zh catalogue and list untranslated messages

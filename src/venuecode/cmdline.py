@@ -1,7 +1,9 @@
 """What every command shares: settings, a database session, domain errors to exit codes.
 
 Below both `cli/` (the `venuecode` command) and the capabilities' own `cli.py` modules, so
-neither imports the other's package.
+neither imports the other's package. Heavy modules (SQLAlchemy, pydantic-settings, the
+models) are imported inside the functions: `venuecode version` and `--help` import this
+module and must stay fast.
 """
 
 from __future__ import annotations
@@ -9,15 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-import venuecode.models  # noqa: F401 - every table registered before the first query
-from venuecode.config import Settings, SettingsError, get_settings
-from venuecode.db import make_engine, make_sessionmaker, transaction
-from venuecode.errors import DomainError
-from venuecode.migrate import SchemaOutOfDate, ensure_schema
+    from venuecode.config import Settings
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -26,6 +25,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def settings() -> Settings:
+    from venuecode.config import get_settings
+
     try:
         return get_settings()
     except Exception as exc:  # pydantic ValidationError: show the variable and problem
@@ -35,6 +36,12 @@ def settings() -> Settings:
 @contextmanager
 def session_scope(migrate: bool = True) -> Iterator[Session]:
     """A committed-on-success session on the configured database; domain errors → exit 1."""
+    import venuecode.models  # noqa: F401 - every table registered before the first query
+    from venuecode.config import SettingsError
+    from venuecode.db import make_engine, make_sessionmaker, transaction
+    from venuecode.errors import DomainError
+    from venuecode.migrate import SchemaOutOfDate, ensure_schema
+
     s = settings()
     engine = make_engine(s.database_url)
     try:

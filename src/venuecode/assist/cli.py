@@ -4,7 +4,8 @@
     {"id_number": "330106195203071232", "name": "张秀英", "confidence": 0.99}
 
 Exit status: 0 read, 1 no valid number could be read (why on stderr), 2 the file is
-missing or not a readable image.
+missing or not a readable image, 3 the OCR engine is not installed (`pip install
+'venuecode[ocr]'`) or cannot start.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from venuecode.assist.idcard import IdCardImageError, ReadProblem, read_id_card
+# ocr.py is light (the engine loads on first use); idcard.py pulls in Pillow, so later.
 from venuecode.assist.ocr import OcrUnavailable, get_recognizer
 
 app = typer.Typer(help="Help-scan (帮扫) tools.", no_args_is_help=True)
@@ -33,6 +34,8 @@ def read_id(
     threads: Annotated[int | None, typer.Option(help="OCR threads (default: all cores).", min=1)] = None,
 ) -> None:
     """Read the name and ID number from a photo of a resident ID card, as JSON."""
+    from venuecode.assist.idcard import IdCardImageError, ReadProblem, read_id_card
+
     try:
         data = image.read_bytes()
     except OSError as exc:
@@ -44,7 +47,7 @@ def read_id(
         typer.echo(f"error: {image}: {exc.message_en}", err=True)
         raise typer.Exit(2) from None
     except OcrUnavailable as exc:
-        typer.echo(f"error: {exc.message_en}", err=True)
+        typer.echo(f"error: {exc.message_en}\n       {exc.message_zh}", err=True)
         raise typer.Exit(3) from None
     typer.echo(
         json.dumps(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any, Protocol
 
 from venuecode.errors import DomainError
+
+if TYPE_CHECKING:  # images arrive already decoded; the CLI imports this module at start
+    from PIL import Image
 
 Point = tuple[float, float]
 
@@ -40,17 +41,24 @@ class TextRecognizer(Protocol):
         ...
 
 
-class OcrUnavailable(DomainError):
-    """The OCR engine is not installed or could not start (status 503)."""
+INSTALL_OCR = "pip install 'venuecode[ocr]'"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            "ocr_unavailable",
-            "身份证识别暂不可用，请手动输入身份证号码。",
-            f"ID-card reading is not available; type the ID number in by hand. ({detail})",
-            {},
-            503,
-        )
+
+class OcrUnavailable(DomainError):
+    """The OCR engine is not installed or could not start (status 503).
+
+    The engine is the optional `ocr` extra: a server without it still serves every other
+    way of helping, and says how to add it instead of failing.
+    """
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__("ocr_unavailable", f"{zh}，请手动输入身份证号码。",
+                         f"{en}; type the ID number in by hand.", {}, 503)
+
+    @classmethod
+    def not_installed(cls) -> OcrUnavailable:
+        return cls(f"本服务器未安装身份证识别组件（{INSTALL_OCR}）",
+                   f"ID-card reading is not installed on this server ({INSTALL_OCR})")
 
 
 class RapidOcrRecognizer:
@@ -70,14 +78,15 @@ class RapidOcrRecognizer:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:  # the `ocr` extra is optional
-            raise OcrUnavailable("install it with `pip install 'venuecode[ocr]'`") from exc
+            raise OcrUnavailable.not_installed() from exc
         options: dict[str, Any] = {}
         if self.threads is not None:
             options = {"intra_op_num_threads": self.threads, "inter_op_num_threads": 1}
         try:
             return RapidOCR(**options)
         except Exception as exc:  # a broken install: say so instead of a traceback
-            raise OcrUnavailable(f"the OCR engine failed to start: {exc}") from exc
+            raise OcrUnavailable(f"身份证识别组件无法启动（{exc}）",
+                                 f"the OCR engine failed to start: {exc}") from exc
 
     def warm_up(self) -> None:
         """Load the models now (e.g. at start-up) rather than on the first photo."""

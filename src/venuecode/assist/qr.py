@@ -1,16 +1,20 @@
 """Decode the QR code in a photo (a paper health code held up to a camera), server-side.
 
 zxing-cpp reads the photo as it is; a second pass on a grey, contrast-stretched copy
-helps with the glare and dim light of a gate at night.
+helps with the glare and dim light of a gate at night. zxing-cpp is a declared
+dependency, imported on the first photo: a broken install answers a clear 503 on that
+request instead of keeping the whole server from starting.
 """
 
 from __future__ import annotations
 
-import zxingcpp
+from functools import cache
+from typing import Any
+
 from PIL import Image, ImageOps
 
 from venuecode.assist.idcard import load_image
-from venuecode.errors import InvalidInput
+from venuecode.errors import DomainError, InvalidInput
 
 
 class NoQrCode(InvalidInput):
@@ -20,11 +24,26 @@ class NoQrCode(InvalidInput):
                          "sharp and whole.")
 
 
-_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+class QrUnavailable(DomainError):
+    def __init__(self) -> None:
+        super().__init__("qr_unavailable",
+                         "本服务器未安装二维码识别组件（pip install zxing-cpp），请输入代办卡号或身份证号。",
+                         "QR reading is not installed on this server (pip install zxing-cpp); "
+                         "type the card or ID number instead.", {}, 503)
+
+
+@cache
+def _zxing() -> tuple[Any, Any]:
+    try:
+        import zxingcpp
+    except ImportError as exc:
+        raise QrUnavailable() from exc
+    return zxingcpp, zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def _texts(image: Image.Image) -> list[str]:
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=_QR_ONLY) if r.text]
+    zxingcpp, qr_only = _zxing()
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=qr_only) if r.text]
 
 
 def decode_qr(image_bytes: bytes) -> str:

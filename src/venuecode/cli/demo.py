@@ -9,18 +9,6 @@ import typer
 
 from venuecode.cli.serve import prepare
 from venuecode.cmdline import session_scope, settings
-from venuecode.config import set_settings
-from venuecode.demo import (
-    ACCOUNTS,
-    DEMO_CITIZEN_ID,
-    DEMO_CITIZEN_NAME,
-    DEMO_PASSWORD,
-    demo_venues,
-    load_city,
-    refresh_demo_citizen,
-    seed_demo,
-)
-from venuecode.venues.service import CodeSigner, venue_token
 
 
 def demo(
@@ -32,6 +20,19 @@ def demo(
              "the importer; 0 = none).")] = 0,
 ) -> None:
     """Create a demo city (venues, approved codes, an account for every role) and serve it."""
+    from venuecode.config import set_settings
+    from venuecode.demo import (
+        ACCOUNTS,
+        DEMO_CITIZEN_ID,
+        DEMO_CITIZEN_NAME,
+        DEMO_PASSWORD,
+        demo_venues,
+        load_city,
+        refresh_demo_citizen,
+        seed_demo,
+    )
+    from venuecode.venues.service import CodeSigner, venue_token
+
     s = settings()
     if "VENUECODE_PUBLIC_URL" not in os.environ and (host or port):
         # Codes printed by the demo must open the server it starts.

@@ -10,12 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
-import uvicorn
 
-from venuecode.cli.common import fail, settings
-from venuecode.config import SettingsError
-from venuecode.db import make_engine
-from venuecode.migrate import SchemaOutOfDate, ensure_schema
+from venuecode.cmdline import fail, settings
 from venuecode.observability import MULTIPROC_ENV
 
 if TYPE_CHECKING:
@@ -23,6 +19,10 @@ if TYPE_CHECKING:
 
 
 def prepare(workers: int | None = None) -> None:
+    from venuecode.config import SettingsError
+    from venuecode.db import make_engine
+    from venuecode.migrate import SchemaOutOfDate, ensure_schema
+
     s = settings()
     try:
         s.check_for_start(workers)
@@ -39,6 +39,7 @@ def prepare(workers: int | None = None) -> None:
 def check_redis(url: str | None, prefix: str) -> None:
     """Stop at start, not at the first scan, when the configured Redis does not answer."""
     from venuecode.access.ratelimit import Limiter
+    from venuecode.config import SettingsError
 
     if url and not Limiter.redis(url, prefix).healthy():
         where = urlsplit(url)  # host and port only: the URL may hold a password
@@ -86,6 +87,8 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Run the web app (migrates an empty database first)."""
+    import uvicorn
+
     prepare(workers)
     s = settings()
     count = workers or s.workers

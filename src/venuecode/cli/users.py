@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from venuecode.access.roles import Role
-from venuecode.audit.service import Actor
 from venuecode.cmdline import fail, session_scope
-from venuecode.people.models import User
-from venuecode.people.service import create_user
 
 app = typer.Typer(help="User accounts (staff are created here; citizens sign up by SMS).",
                   no_args_is_help=True)
@@ -30,6 +26,8 @@ def create(
     if role == Role.DATA_SOURCE:
         fail("data sources use API keys: `venuecode sources create NAME --kinds ...`")
     from venuecode.access.roles import SECOND_FACTOR_ROLES
+    from venuecode.audit.service import Actor
+    from venuecode.people.service import create_user
 
     if role in SECOND_FACTOR_ROLES and password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
@@ -43,6 +41,10 @@ def list_users(
     role: Annotated[Role | None, typer.Option(help="Only this role.")] = None,
 ) -> None:
     """List staff accounts (citizens are not listed)."""
+    from sqlalchemy import select
+
+    from venuecode.people.models import User
+
     with session_scope() as session:
         query = select(User).where(User.role != Role.CITIZEN.value).order_by(User.id)
         if role is not None:

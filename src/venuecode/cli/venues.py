@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from sqlalchemy import select
 
-from venuecode.audit.service import Actor
 from venuecode.cmdline import fail, session_scope, settings
-from venuecode.venues import service
-from venuecode.venues.models import Venue
-from venuecode.venues.posters_service import venue_poster
+
+if TYPE_CHECKING:
+    from venuecode.venues.service import CodeSigner
 
 app = typer.Typer(help="Venue registry: list, approve, revoke, re-issue, print posters.",
                   no_args_is_help=True)
 VenueIdArg = Annotated[str, typer.Argument(help="The venue's id (printed under its code).")]
 
 
-def _signer() -> service.CodeSigner:
+def _signer() -> CodeSigner:
+    from venuecode.venues.service import CodeSigner
+
     s = settings()
-    return service.CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
+    return CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
 
 
 @app.command("list")
@@ -30,6 +30,11 @@ def list_venues(
     district: Annotated[str | None, typer.Option(help="Only this district.")] = None,
 ) -> None:
     """List venues with their status and code URL."""
+    from sqlalchemy import select
+
+    from venuecode.venues import service
+    from venuecode.venues.models import Venue
+
     signer = _signer()
     with session_scope() as session:
         query = select(Venue).order_by(Venue.id)
@@ -46,6 +51,9 @@ def list_venues(
 @app.command("approve")
 def approve(venue_id: VenueIdArg) -> None:
     """Approve an application (operator: any district)."""
+    from venuecode.audit.service import Actor
+    from venuecode.venues import service
+
     with session_scope() as session:
         venue = service.approve_venue(session, Actor.cli(), service.get_venue(session, venue_id),
                                       None)
@@ -56,6 +64,9 @@ def approve(venue_id: VenueIdArg) -> None:
 def reject(venue_id: VenueIdArg,
            reason: Annotated[str, typer.Option(help="Why; shown to the applicant.")]) -> None:
     """Reject an application with a reason."""
+    from venuecode.audit.service import Actor
+    from venuecode.venues import service
+
     with session_scope() as session:
         service.reject_venue(session, Actor.cli(), service.get_venue(session, venue_id), reason,
                              None)
@@ -66,6 +77,9 @@ def reject(venue_id: VenueIdArg,
 def revoke(venue_id: VenueIdArg,
            reason: Annotated[str, typer.Option(help="Why the code is withdrawn.")]) -> None:
     """Withdraw an approved venue's code."""
+    from venuecode.audit.service import Actor
+    from venuecode.venues import service
+
     with session_scope() as session:
         service.revoke_venue(session, Actor.cli(), service.get_venue(session, venue_id), reason,
                              None)
@@ -75,6 +89,9 @@ def revoke(venue_id: VenueIdArg,
 @app.command("reissue")
 def reissue(venue_id: VenueIdArg) -> None:
     """Issue a new code; every older poster of the venue stops working."""
+    from venuecode.audit.service import Actor
+    from venuecode.venues import service
+
     with session_scope() as session:
         venue = service.reissue_code(session, Actor.cli(), service.get_venue(session, venue_id))
         typer.echo(f"{venue.venue_id} now at code issue {venue.code_issue}")
@@ -89,6 +106,9 @@ def poster(
     sub_area: Annotated[int | None, typer.Option(help="Sub-area id for its own poster.")] = None,
 ) -> None:
     """Write the venue's poster (PNG, SVG or print-ready A4 PDF)."""
+    from venuecode.venues import service
+    from venuecode.venues.posters_service import venue_poster
+
     if fmt not in ("png", "svg", "pdf"):
         fail(f"unknown format {fmt!r}; use png, svg or pdf")
     if lang not in ("zh", "en"):

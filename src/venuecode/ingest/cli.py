@@ -13,16 +13,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.orm import Session
 
 from venuecode.cells import safe_cell
-from venuecode.ingest.readers import FileRefused
-from venuecode.ingest.service import BatchSummary, RejectedRecord, import_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from venuecode.ingest.service import BatchSummary, RejectedRecord
 
 _BAR_FROM_BYTES = 5 << 20  # files smaller than this finish before a bar is useful
 
@@ -48,6 +48,9 @@ def _progress(path: Path, enabled: bool) -> Iterator[Callable[[float], None] | N
     if not enabled or not path.is_file() or path.stat().st_size < _BAR_FROM_BYTES:
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn(f"importing {path.name}"), BarColumn(),
                TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
@@ -59,6 +62,9 @@ def run_import(session: Session, kind: str, file: Path, source: str = "cli",
                report: Path | None = None, json_output: bool = False,
                out: TextIO | None = None) -> int:
     """The import command on a given session; returns the exit code."""
+    from venuecode.ingest.readers import FileRefused
+    from venuecode.ingest.service import import_file
+
     out = out or sys.stdout
     report_stream = None
     try:

@@ -6,10 +6,7 @@ from typing import Annotated
 
 import typer
 
-from venuecode import clock
-from venuecode.audit.service import Actor
 from venuecode.cmdline import session_scope, settings
-from venuecode.retention.service import purge
 
 app = typer.Typer(help="Delete personal data after its retention period.", no_args_is_help=True)
 
@@ -19,6 +16,10 @@ def purge_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")] = False,
 ) -> None:
     """Delete check-ins, denied attempts, sign-in codes and import rejects past retention."""
+    from venuecode import clock
+    from venuecode.audit.service import Actor
+    from venuecode.retention.service import purge
+
     days = settings().retention_days
     with session_scope() as session:
         counts = purge(session, Actor.cli(), clock.now(), days, dry_run=dry_run)

@@ -12,9 +12,6 @@ from typing import Annotated
 
 import typer
 
-from venuecode.sim.city import SimParams, default_end
-from venuecode.sim.writer import generate_city
-
 
 def simulate_command(
     persons: Annotated[int, typer.Option(help="Number of persons.", min=1)] = 10_000,
@@ -30,6 +27,9 @@ def simulate_command(
     fmt: Annotated[str, typer.Option("--format", help="Output format: csv.")] = "csv",
 ) -> None:
     """Generate a synthetic Hangzhou: persons, venues, check-ins and every health fact."""
+    from venuecode.sim.city import SimParams, default_end  # numpy: only when simulating
+    from venuecode.sim.writer import generate_city
+
     if fmt != "csv":
         raise typer.BadParameter("only csv is supported", param_hint="--format")
     try:

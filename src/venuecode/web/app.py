@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         title="venuecode",
         version=__version__,
         description="场所码 platform: venue codes, scan and verify, data interfaces, tracing.",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is web.vendor's: Swagger UI from our own files, no CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )

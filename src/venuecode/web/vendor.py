@@ -1,48 +1,68 @@
-"""Browser libraries from npm packages installed at setup, served from our own origin.
+"""Browser libraries from npm, and the API docs page, served from our own origin.
 
-Government intranets have no CDN: `scripts/setup` runs `npm ci` (package.json,
-package-lock.json) and this route serves the few files pages need. Nothing third-party
-is copied into the repository.
+Government intranets have no CDN. The files (`vendor_files.FILES`) are found in order:
+the package's own folder `web/static/vendor/` (filled from npm when the wheel is built,
+see hatch_build.py), the checkout's `node_modules` (`scripts/setup` runs `npm ci`), then
+`VENUECODE_VENDOR_DIR` (a node_modules-style folder). Nothing third-party is committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 
 from venuecode.config import get_settings
 from venuecode.errors import NotFound
+from venuecode.web.vendor_files import FILES
 
 router = APIRouter(include_in_schema=False)
 
-FILES = {
-    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
-    "cytoscape-svg.js": "cytoscape-svg/cytoscape-svg.js",
-}
+PACKAGED = Path(__file__).resolve().parent / "static" / "vendor"
+# An editable install or a checkout: the repository root next to src/.
+CHECKOUT_NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
+_MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 
 
-def node_modules() -> Path:
+def _candidates(name: str, relative: str) -> Iterator[Path]:
+    yield PACKAGED / name
+    yield CHECKOUT_NODE_MODULES / relative
     configured = get_settings().vendor_dir
     if configured is not None:
-        return configured
-    # An editable install or a checkout: the repository root next to src/.
-    return Path(__file__).resolve().parents[3] / "node_modules"
+        yield configured / relative
 
 
 def vendor_path(name: str) -> Path:
     relative = FILES.get(name)
     if relative is None:
         raise NotFound("vendor_unknown", "没有该文件。", f"No vendor file {name!r}.")
-    path = node_modules() / relative
-    if not path.is_file():
-        raise NotFound("vendor_missing", "页面组件未安装，请运行 scripts/setup。",
-                       f"{name} is not installed; run scripts/setup (npm ci).")
-    return path
+    for path in _candidates(name, relative):
+        if path.is_file():
+            return path
+    raise NotFound("vendor_missing", "页面组件未安装，请运行 scripts/setup（或安装构建好的 wheel）。",
+                   f"{name} is not installed; run scripts/setup (npm ci) or install the built wheel.")
 
 
 @router.get("/static/vendor/{name}")
 def vendor_file(name: str) -> FileResponse:
-    return FileResponse(vendor_path(name), media_type="text/javascript",
+    path = vendor_path(name)
+    return FileResponse(path, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
                         headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/api/docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI from /static/vendor/: no CDN, no external favicon, no online validator."""
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    return get_swagger_ui_html(
+        openapi_url=root + (request.app.openapi_url or "/openapi.json"),
+        title="venuecode 接口文档 (API)",
+        swagger_js_url=f"{root}/static/vendor/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}/static/vendor/swagger-ui.css",
+        swagger_favicon_url=f"{root}/static/vendor/swagger-ui-favicon.png",
+        # Swagger UI would otherwise send the spec's URL to validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
