@@ -32,6 +32,7 @@ HTML = {"accept": "text/html"}
 # run its queries (and their locks) on the event loop and stall every other request.
 ASYNC_ALLOWED = {
     ("POST", "/api/v1/scans"): "the hot path hands its work to its own executor (scans/hotpath.py)",
+    ("GET", "/readyz"): "awaits its checks, each on its own thread with a timeout (observability/readiness.py)",
 }
 
 
