@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import Engine
 
 from venuecode.cli.common import fail, settings
 from venuecode.config import SettingsError
@@ -19,11 +20,26 @@ def prepare() -> None:
         s.check_for_start()
         engine = make_engine(s.database_url)
         state = ensure_schema(engine)
+        _create_partitions(engine, s.retention_days)
         engine.dispose()
     except (SettingsError, SchemaOutOfDate) as exc:
         fail(str(exc))
     if state == "created":
         typer.echo("created the database schema")
+
+
+def _create_partitions(engine: Engine, keep_days: int) -> None:
+    # PostgreSQL's day partitions (the daily purge creates them too); a lock wait that
+    # times out must not stop the start: rows of a missing day go to the default partition.
+    from sqlalchemy.exc import OperationalError
+
+    from venuecode.schema import maintain_partitions
+
+    try:
+        maintain_partitions(engine, keep_days)
+    except OperationalError as exc:
+        typer.echo(f"warning: day partitions not created now ({exc.orig}); "
+                   "run `venuecode db partitions`", err=True)
 
 
 def serve(

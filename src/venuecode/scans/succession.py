@@ -46,7 +46,7 @@ r AS (
               ELSE lead(c.scanned_at) OVER w END AS nxt
   FROM b JOIN checkins c ON c.id_number = b.p AND c.scanned_at >= b.lo AND c.scanned_at <= b.beyond
   WINDOW w AS (PARTITION BY c.id_number ORDER BY c.scanned_at, c.venue_pk))
-SELECT r.id, r.nxt FROM r WHERE r.scanned_at <= r.hi AND r.nxt DIFFERS r.old
+SELECT r.id, r.nxt, r.scanned_at FROM r WHERE r.scanned_at <= r.hi AND r.nxt DIFFERS r.old
 """
 
 _RANGES = {
@@ -67,17 +67,21 @@ def _changes_sql(dialect: str, ranges: str) -> str:
 _CHANGES_MANY = {d: _changes_sql(d, r) for d, r in _RANGES.items()}
 # The changes are read first and written by primary key: as one UPDATE ... FROM, the
 # planner misjudged the row count and hash-joined a sequential scan of the whole table.
+# On PostgreSQL the key is (id, scanned_at) and the table partitioned by day on
+# scanned_at (venuecode.scans.partitions): matching scanned_at too lets each row's update
+# visit its own day's partition only, instead of probing the id in every partition.
 _WRITE = {
     "postgresql": "UPDATE checkins SET next_scanned_at = v.nxt"
-                  " FROM unnest(CAST(:ids AS bigint[]), CAST(:nxts AS bigint[])) AS v(id, nxt)"
-                  " WHERE checkins.id = v.id",
+                  " FROM unnest(CAST(:ids AS bigint[]), CAST(:nxts AS bigint[]),"
+                  " CAST(:ats AS bigint[])) AS v(id, nxt, at)"
+                  " WHERE checkins.id = v.id AND checkins.scanned_at = v.at",
     "sqlite": "UPDATE checkins SET next_scanned_at = :nxt WHERE id = :id",
 }
 # One check-in `(:idn, :at)`, for the scan hot path's own DBAPI calls: a handful of rows,
 # so one statement (checked with EXPLAIN on 39.5 M rows: primary-key nested loop).
 RELINK_ONE = {
     d: f"UPDATE checkins SET next_scanned_at = u.nxt FROM ({_changes_sql(d, _ONE)}) AS u"  # noqa: S608
-       " WHERE checkins.id = u.id"
+       " WHERE checkins.id = u.id AND checkins.scanned_at = u.scanned_at"
     for d in _DIFFERS
 }
 
@@ -126,7 +130,8 @@ def relink(connection: Connection, checkins: Iterable[tuple[str, int]]) -> int:
         return 0
     if dialect == "postgresql":
         connection.execute(text(_WRITE[dialect]), {"ids": [c[0] for c in changes],
-                                                   "nxts": [c[1] for c in changes]})
+                                                   "nxts": [c[1] for c in changes],
+                                                   "ats": [c[2] for c in changes]})
     else:
         connection.execute(text(_WRITE[dialect]), [{"id": c[0], "nxt": c[1]} for c in changes])
     return len(changes)
