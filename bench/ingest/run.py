@@ -64,7 +64,8 @@ def fresh(url: str) -> None:
     admin.dispose()
 
 
-def one(url: str, file: Path, chunk: int, drop_fks: bool = False) -> None:
+def one(url: str, file: Path, chunk: int, drop_fks: bool = False,
+        default_partition: bool = False) -> None:
     """Child process: schema, venues, then the timed check-in import; prints JSON."""
     from venuecode.config import Settings, set_settings
     from venuecode.db import make_engine, make_sessionmaker
@@ -74,6 +75,13 @@ def one(url: str, file: Path, chunk: int, drop_fks: bool = False) -> None:
     set_settings(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
     engine = make_engine(url)
     create_schema(engine)
+    if not default_partition and not url.startswith("sqlite"):
+        # PostgreSQL partitions check-ins by UTC day around today; these rows are from
+        # April 2022, so create their days as a deployment has its recent days.
+        from venuecode.scans.partitions import ensure_days
+
+        with engine.begin() as conn:
+            ensure_days(conn, date(2022, 3, 31), date(2022, 4, 18))
     if drop_fks and not url.startswith("sqlite"):
         # Experiment: how much do the foreign keys of checkins cost the import?
         with engine.begin() as conn:
@@ -106,10 +114,13 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--drop-checkin-fks", action="store_true",
                         help="PostgreSQL experiment: import without the checkins foreign keys")
+    parser.add_argument("--default-partition", action="store_true",
+                        help="experiment: PostgreSQL rows all in the default partition (no day partitions)")
     parser.add_argument("--one", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(args.one[0], Path(args.one[1]), args.chunk, args.drop_checkin_fks)
+        one(args.one[0], Path(args.one[1]), args.chunk, args.drop_checkin_fks,
+            args.default_partition)
         return
     args.dir.mkdir(parents=True, exist_ok=True)
     file = args.dir / f"checkins-{args.rows}.csv"
@@ -126,6 +137,7 @@ def main() -> None:
     for url in urls:
         fresh(url)
         flags = ["--drop-checkin-fks"] if args.drop_checkin_fks else []
+        flags += ["--default-partition"] if args.default_partition else []
         subprocess.run([sys.executable, __file__, "--chunk", str(args.chunk), *flags, "--one",
                         url, str(file)], check=True)
 

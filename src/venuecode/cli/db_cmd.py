@@ -10,6 +10,7 @@ import typer
 from venuecode.cli.common import settings
 from venuecode.db import make_engine
 from venuecode.migrate import current_revision, head_revision, upgrade_engine
+from venuecode.scans.partitions import AHEAD_DAYS
 
 app = typer.Typer(help="Database schema (Alembic migrations) and day partitions.",
                   no_args_is_help=True)
@@ -44,7 +45,7 @@ def partitions_command(
                        "importing older check-ins.")] = None,
     last: Annotated[str | None, typer.Option(
         "--to", help="... up to this UTC date (default: --from).")] = None,
-    ahead: Annotated[int, typer.Option(help="Days ahead of today to create.")] = 7,
+    ahead: Annotated[int, typer.Option(help="Days ahead of today to create.")] = AHEAD_DAYS,
 ) -> None:
     """PostgreSQL: create the missing day partitions of check-ins and denied attempts
     (the retention window and the days ahead), then list them with their rows."""

@@ -46,9 +46,9 @@ def test_both_tables_are_partitioned_with_the_time_in_the_primary_key(db: Sessio
             " WHERE conrelid = to_regclass(:t) AND contype = 'p'"), {"t": table}).scalar()
         assert key == f"PRIMARY KEY (id, {column})"
         names = [p.name for p in partitions.partitions(connection, table)]
-        # create_schema made the days of the retention window and a week ahead
+        # create_schema made the days of the retention window and the days ahead
         today = datetime.now(UTC).date()
-        for day in (today - timedelta(days=27), today, today + timedelta(days=7)):
+        for day in (today - timedelta(days=27), today, today + timedelta(days=partitions.AHEAD_DAYS)):
             assert partitions.partition_name(table, day) in names
         assert names[-1] == f"{table}_default"
 
@@ -101,9 +101,9 @@ def test_creating_a_day_moves_its_rows_out_of_the_default(db: Session) -> None:
     assert partitions.ensure_days(db.connection(), date(2022, 4, 19), date(2022, 4, 19)) == []
 
 
-def test_the_window_runs_from_the_retention_edge_to_a_week_ahead() -> None:
+def test_the_window_runs_from_the_retention_edge_to_three_days_ahead() -> None:
     now = datetime(2022, 4, 19, 8, tzinfo=UTC)
-    assert partitions.window(now, 28) == (date(2022, 3, 22), date(2022, 4, 26))
+    assert partitions.window(now, 28) == (date(2022, 3, 22), date(2022, 4, 22))
     assert partitions.day_bounds(date(1970, 1, 2)) == (86_400_000_000, 172_800_000_000)
     assert partitions.day_of(86_400_000_000 - 1) == date(1970, 1, 1)
 
@@ -153,4 +153,4 @@ def test_purge_drops_whole_days_and_deletes_rows_only_at_the_edge(db: Session, c
     # The edge day stays: rows after the cut-off live on in it.
     assert [p for p, _ in _home(db, people["edge_new"])] == ["checkins_p20220322"]
     # The daily run also creates the window's days.
-    assert "checkins_p20220426" in result.created
+    assert "checkins_p20220422" in result.created
