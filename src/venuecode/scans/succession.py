@@ -31,9 +31,11 @@ NEXT_OF_ROW = """(SELECT MIN(n.scanned_at) FROM checkins n
 # plus the first instant after hi to find the last one's successor, read in one index range
 # scan (no probe per row); the same rule as NEXT_OF_ROW, by LEAD, or the row's own instant
 # when a neighbour in (scanned_at, venue_pk) order shares it. Only rows up to hi whose
-# value differs come out.
+# value differs come out. `b` is MATERIALIZED: inlined, its two bounds became conditions
+# of every day partition's index scan on PostgreSQL, each re-running the bound's own probe
+# of every partition (quadratic in the partitions; an import chunk took minutes).
 _CHANGES = """
-WITH b AS (
+WITH b AS MATERIALIZED (
   SELECT s.p, s.hi,
          COALESCE((SELECT MAX(x.scanned_at) FROM checkins x
                     WHERE x.id_number = s.p AND x.scanned_at < s.lo), s.lo) AS lo,
