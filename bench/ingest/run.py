@@ -74,14 +74,14 @@ def one(url: str, file: Path, chunk: int, drop_fks: bool = False,
 
     set_settings(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
     engine = make_engine(url)
-    create_schema(engine)
-    if not default_partition and not url.startswith("sqlite"):
-        # PostgreSQL partitions check-ins by UTC day around today; these rows are from
-        # April 2022, so create their days as a deployment has its recent days.
-        from venuecode.scans.partitions import ensure_days
+    if not default_partition:
+        # PostgreSQL partitions check-ins by UTC day around "now"; these rows are from April
+        # 2022, so the schema (and its day partitions) is made as on the data's last day,
+        # as a deployment has the partitions of its recent days.
+        from venuecode.clock import FixedClock, set_clock
 
-        with engine.begin() as conn:
-            ensure_days(conn, date(2022, 3, 31), date(2022, 4, 18))
+        set_clock(FixedClock(datetime(2022, 4, 18, 12, tzinfo=UTC)))
+    create_schema(engine)
     if drop_fks and not url.startswith("sqlite"):
         # Experiment: how much do the foreign keys of checkins cost the import?
         with engine.begin() as conn:

@@ -14,6 +14,7 @@ from venuecode.clock import FixedClock
 from venuecode.retention.service import purge
 from venuecode.scans import partitions
 from venuecode.scans.models import Checkin, DeniedAttempt
+from venuecode.timeutil import to_micros
 
 
 def _on_postgres(db: Session) -> None:
@@ -154,3 +155,41 @@ def test_purge_drops_whole_days_and_deletes_rows_only_at_the_edge(db: Session, c
     assert [p for p, _ in _home(db, people["edge_new"])] == ["checkins_p20220322"]
     # The daily run also creates the window's days.
     assert "checkins_p20220422" in result.created
+
+
+def _defined(db: Session) -> dict[int, int | None]:
+    rows = db.execute(text("SELECT id, id_number, venue_pk, scanned_at FROM checkins")).all()
+    return {rid: min((u for _i, p, v, u in rows if p == person and (u > t or (u == t and v != venue))),
+                     default=None) for rid, person, venue, t in rows}
+
+
+def test_an_import_chunk_links_across_day_partitions_and_the_default(db: Session) -> None:
+    """More than LOCKED_PERSONS_MAX persons: the chunk's own bounds query (ordered by day)."""
+    import random
+
+    from venuecode.scans.succession import LOCKED_PERSONS_MAX, relink
+
+    _on_postgres(db)
+    connection = db.connection()
+    for p in partitions.partitions(connection, "checkins"):  # contiguous days only (rolled back)
+        if not p.is_default:
+            partitions.drop(connection, p)
+    partitions.ensure_days(connection, date(2022, 4, 14), date(2022, 4, 16))
+    pks = [factories.venue(db).id for _ in range(2)]
+    rng = random.Random(3)
+    base = datetime(2022, 4, 14, 20, tzinfo=UTC)
+    people = [factories.id_number(700 + i) for i in range(LOCKED_PERSONS_MAX + 10)]
+    rows = [(p, pks[rng.randrange(2)], base + timedelta(hours=rng.randrange(60)))
+            for p in people for _ in range(3)]
+    rows += [(people[0], pks[0], datetime(2022, 4, 25, tzinfo=UTC)),  # default partition
+             (people[1], pks[1], datetime(2022, 4, 1, tzinfo=UTC))]
+    rows = list({(p, t): (p, v, t) for p, v, t in rows}.values())
+    rng.shuffle(rows)
+    for chunk in (rows[: len(rows) // 2], rows[len(rows) // 2:]):
+        db.add_all(Checkin(id_number=p, venue_pk=v, scanned_at=t) for p, v, t in chunk)
+        db.flush()
+        relink(connection, [(p, to_micros(t)) for p, _v, t in chunk])
+    stored = dict(db.execute(text("SELECT id, next_scanned_at FROM checkins")).all())
+    assert stored == _defined(db)
+    assert {r[0] for r in db.execute(text("SELECT tableoid::regclass::text FROM checkins"))} >= {
+        "checkins_default", "checkins_p20220415"}
