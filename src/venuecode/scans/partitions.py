@@ -31,7 +31,7 @@ PARTITIONED = {"checkins": "scanned_at", "denied_attempts": "attempted_at"}
 DAY_MICROS = 86_400_000_000
 # Days made ahead of today: two missed daily runs are covered (the default partition takes
 # the rest). Not more: every partition adds to what a scan's relink statement plans and
-# starts on PostgreSQL 15 (~15 us of server CPU each, bench/scan/README.md).
+# starts on PostgreSQL 15 (~9 us of server CPU each, bench/scan/README.md).
 AHEAD_DAYS = 3
 # How long maintenance waits for a table lock before giving up (the next run retries).
 LOCK_TIMEOUT = "5s"
