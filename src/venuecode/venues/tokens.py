@@ -68,7 +68,7 @@ def extract_token(text: str) -> str:
     return value.split("?", 1)[0].split("#", 1)[0].strip("/")
 
 
-def verify_code(key: bytes, key_id: int, token: str) -> CodeClaims:
+def verify_venue_code(key: bytes, key_id: int, token: str) -> CodeClaims:
     """Check shape and signature; raise CodeRefused with a reason a citizen understands."""
     token = extract_token(token)
     if not token or len(token) > 64:

@@ -8,7 +8,6 @@ was not stored.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,6 +18,7 @@ from venuecode.audit.service import Actor
 from venuecode.errors import NotAuthenticated, PermissionDenied
 from venuecode.people.auth import TokenClaims, needs_second_factor, peek_user_id, read_token
 from venuecode.people.models import User
+from venuecode.scans.account import ScanUser
 from venuecode.web.i18n import request_locale
 from venuecode.web.state import AppState
 
@@ -74,18 +74,6 @@ def load_user(request: Request, state: AppState, session: Session,
         raise NotAuthenticated("second_factor_required", "请输入密码完成第二重验证。",
                                "Enter your password to finish signing in.")
     return user
-
-
-@dataclass(frozen=True, slots=True)
-class ScanUser:
-    """What the scan needs of an account; the hot path reads it in its one select."""
-
-    id: int
-    role: str
-    active: bool
-    token_version: int
-    id_number: str | None
-    real_name: str | None
 
 
 def scan_claims(secret: str, token: str | None) -> TokenClaims:
