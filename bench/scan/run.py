@@ -34,7 +34,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def database_url(kind: str) -> str:
+def database_url(kind: str, name: str) -> str:
     if kind == "sqlite":
         path = OUT / "scan-bench.db"
         for suffix in ("", "-wal", "-shm"):
@@ -43,10 +43,10 @@ def database_url(kind: str) -> str:
     admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS venuecode_bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE venuecode_bench"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return "postgresql://postgres@127.0.0.1:5432/venuecode_bench"
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def seed(env: dict[str, str], users: int, venues: int) -> list[tuple[str, str]]:
@@ -183,13 +183,15 @@ def main() -> None:
     parser.add_argument("--venues", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
+    # Its own database per person running benches on a shared server (dropped and re-created).
+    parser.add_argument("--pg-database", default="venuecode_bench")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {
-        "VENUECODE_DATABASE_URL": database_url(args.db),
+        "VENUECODE_DATABASE_URL": database_url(args.db, args.pg_database),
         "VENUECODE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "VENUECODE_DATA_DIR": str(OUT / "data"),
         "VENUECODE_SMS_BACKEND": "file",

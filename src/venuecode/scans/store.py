@@ -138,11 +138,15 @@ class SqlCheckinStore:
         return int(rows[0][0])
 
     def add_checkins_once(self, attempts: Sequence[Attempt]) -> list[int | None]:
+        ids: list[int | None] = [None] * len(attempts)
+        # In natural-key order: two uploads sharing rows then wait for each other instead
+        # of deadlocking on each other's uncommitted keys (PostgreSQL).
+        order = sorted(range(len(attempts)), key=lambda i: (
+            attempts[i].id_number, attempts[i].at, attempts[i].venue_pk))
         with self._transaction():
-            ids: list[int | None] = []
-            for attempt in attempts:
-                rows = run(self.connection, INSERT_CHECKIN_ONCE, _params(attempt), write=True)
-                ids.append(int(rows[0][0]) if rows else None)
+            for i in order:
+                rows = run(self.connection, INSERT_CHECKIN_ONCE, _params(attempts[i]), write=True)
+                ids[i] = int(rows[0][0]) if rows else None
             relink(self.connection, ((a.id_number, to_micros(a.at))
                                      for a, new in zip(attempts, ids, strict=True)
                                      if new is not None))
