@@ -226,14 +226,14 @@ def read_scan(connection: Connection, claims: CodeClaims | None, now: datetime,
     return ScanRead(run(connection, SCAN_SQL[(sub_area, user_id is not None)], params))
 
 
-def decide_read(connection: Connection, settings: Settings, read: ScanRead,
-                resolved: ResolvedCode, now: datetime, risks: RiskAreaCache | None) -> Decision:
-    """The policy on what `read_scan` found (risk areas from the cache when given)."""
-    requirements = requirements_of(settings, resolved.venue)
+def decide_read(connection: Connection, settings: Settings, facts: PersonFacts, venue: Venue,
+                now: datetime, risks: RiskAreaCache | None) -> Decision:
+    """The policy on the facts `read_scan` found (risk areas from the cache when given)."""
+    requirements = requirements_of(settings, venue)
     lookback = timedelta(days=requirements.risk_lookback_days)
     risk_areas = (risks.get(connection, now, lookback) if risks is not None
                   else read_risk_areas(connection, now - lookback))
-    return evaluate(read.facts, requirements, risk_areas, now)
+    return evaluate(facts, requirements, risk_areas, now)
 
 
 # Per worker process: the scans in flight against the database, and the connections they

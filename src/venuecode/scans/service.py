@@ -8,7 +8,7 @@ of reading the facts: the hot path's one select (`read_scan`) and the ORM's (`de
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from venuecode.access.ratelimit import SlidingWindowLimiter
 from venuecode.config import Settings
 from venuecode.errors import Conflict, NotFound, RateLimited
-from venuecode.facts.repository import active_risk_areas, person_facts
-from venuecode.policy.engine import Decision, evaluate
+from venuecode.policy.engine import Decision
 from venuecode.scans import pipeline
-from venuecode.scans.hotpath import RiskAreaCache, ScanRead, decide_read, read_scan, requirements_of
+from venuecode.scans.hotpath import RiskAreaCache, ScanRead, decide_read, read_scan
 from venuecode.scans.models import Checkin
 from venuecode.scans.store import Attempt, SqlCheckinStore
 from venuecode.venues.models import SubArea, Venue
@@ -59,10 +58,12 @@ def check_flood(key: str) -> None:
 
 def decide(session: Session, settings: Settings, venue: Venue, id_number: str,
            now: datetime) -> Decision:
-    requirements = requirements_of(settings, venue)
-    facts = person_facts(session, id_number, now)
-    risks = active_risk_areas(session, now, timedelta(days=requirements.risk_lookback_days))
-    return evaluate(facts, requirements, risks, now)
+    """The policy's verdict for a person at a venue (help-scan, gate scanner), on the facts
+    read by the same one select as every other scan (`read_scan`)."""
+    session.flush()  # the select runs on the driver: the session's pending rows first
+    read = read_scan(session.connection(), None, now, settings.scan_repeat_minutes,
+                     id_number=id_number)
+    return decide_read(session.connection(), settings, read.facts, venue, now, None)
 
 
 def admit(id_number: str | None, flood_key: str, refused: CodeRefused | None) -> str:
@@ -101,8 +102,8 @@ def record_scan(connection: Connection, settings: Settings, read: ScanRead,
                 risks: RiskAreaCache | None) -> ScanOutcome:
     """Decide on what `read_scan` found and store it through the pipeline; the repeat
     candidate came with the facts, so a pass costs one more round trip, a repeat none."""
-    decision = decide_read(connection, settings, read, resolved, now, risks)
     venue, area = resolved.venue, resolved.sub_area
+    decision = decide_read(connection, settings, read.facts, venue, now, risks)
     done = pipeline.record(SqlCheckinStore(connection), decision,
                            Attempt(id_number, venue.id, area.id if area else None, now),
                            settings.scan_repeat_minutes, earlier=read.earlier)
