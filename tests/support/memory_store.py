@@ -46,9 +46,9 @@ class MemoryCheckinStore:
         latest = max(rows, key=lambda c: c.attempt.at, default=None)
         return None if latest is None else Entry(latest.id, latest.attempt.at)
 
-    def add_checkin(self, attempt: Attempt) -> int:
+    def add_checkin(self, attempt: Attempt) -> int | None:
         if self._key(attempt) in {self._key(c.attempt) for c in self.checkins}:
-            raise ValueError(f"natural key stored already: {self._key(attempt)}")
+            return None
         row = StoredCheckin(self._next_id(), attempt)
         self.checkins.append(row)
         self._relink(attempt.id_number)

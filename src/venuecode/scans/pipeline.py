@@ -5,7 +5,8 @@ Every path ends here: the API scan, the page scan, help-scan, the gate scanner l
 the pure policy (`policy.engine.evaluate`); this decides what to store:
 
 - a pass is a check-in, unless the person already checked in at this venue within
-  `repeat_minutes` (then that entry is returned, nothing stored);
+  `repeat_minutes` (then that entry is returned, nothing stored; likewise when a
+  concurrent scan stored the very same person, venue and instant first);
 - a deny is a denied attempt with its reasons and colour (never presence);
 - an offline upload stores each check-in at its original time, once per natural key
   (person, instant, venue), so an upload sent twice stores nothing twice.
@@ -53,7 +54,13 @@ def record(store: CheckinStore, decision: Decision, attempt: Attempt, repeat_min
         earlier = store.latest_entry(attempt.id_number, attempt.venue_pk, since, attempt.at)
     if earlier is not None and since <= earlier.at <= attempt.at:
         return Recorded(earlier.id, True, earlier.at)
-    return Recorded(store.add_checkin(attempt), False, attempt.at)
+    entry_id = store.add_checkin(attempt)
+    if entry_id is None:
+        # The same person, venue and instant stored by a concurrent scan: that is the entry.
+        twin = store.latest_entry(attempt.id_number, attempt.venue_pk, attempt.at, attempt.at)
+        assert twin is not None
+        return Recorded(twin.id, True, twin.at)
+    return Recorded(entry_id, False, attempt.at)
 
 
 def record_offline(store: CheckinStore, attempts: Sequence[Attempt]) -> list[bool]:

@@ -48,8 +48,9 @@ class CheckinStore(Protocol):
                      until: datetime) -> Entry | None:
         """The person's latest check-in at the venue with since <= scanned_at <= until."""
 
-    def add_checkin(self, attempt: Attempt) -> int:
-        """Store a check-in and relink the person's check-ins around it, atomically."""
+    def add_checkin(self, attempt: Attempt) -> int | None:
+        """Store a check-in and relink the person's check-ins around it, atomically; its
+        id, or None when its natural key (person, instant, venue) is stored already."""
 
     def add_denied(self, attempt: Attempt, reasons: str, color: str | None) -> int:
         """Store a denied attempt (never presence)."""
@@ -59,11 +60,12 @@ class CheckinStore(Protocol):
         stored, and relink them, atomically; per attempt its new id or None (stored before)."""
 
 
-_COLUMNS = ("INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel,"
-            " helper_user_id) VALUES (:idn, :venue_pk, :sub_area_pk, :at, :channel, :helper)")
-INSERT_CHECKIN = f"{_COLUMNS} RETURNING id"
-# No conflict target: whatever unique key the table has (the natural key) decides.
-INSERT_CHECKIN_ONCE = f"{_COLUMNS} ON CONFLICT DO NOTHING RETURNING id"
+# No conflict target: whatever unique key the table has (the natural key) decides. No row
+# back: the same check-in is stored already (a resent upload, or a concurrent twin scan).
+INSERT_CHECKIN = (
+    "INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel,"
+    " helper_user_id) VALUES (:idn, :venue_pk, :sub_area_pk, :at, :channel, :helper)"
+    " ON CONFLICT DO NOTHING RETURNING id")
 INSERT_DENIED = (
     "INSERT INTO denied_attempts (id_number, venue_pk, sub_area_pk, attempted_at, reasons,"
     " health_color, channel, helper_user_id) VALUES (:idn, :venue_pk, :sub_area_pk, :at,"
@@ -93,17 +95,20 @@ class SqlCheckinStore:
             "until": to_micros(until)})
         return Entry(int(rows[0][0]), from_micros(rows[0][1])) if rows else None
 
-    def add_checkin(self, attempt: Attempt) -> int:
+    def add_checkin(self, attempt: Attempt) -> int | None:
         params = _params(attempt)
         relink_params = {"idn": attempt.id_number, "at": params["at"]}
         if not self.postgres:
             # SQLite: `write` opens BEGIN IMMEDIATE; the owner of the connection commits.
-            entry_id = run(self.connection, INSERT_CHECKIN, params, write=True)[0][0]
+            rows = run(self.connection, INSERT_CHECKIN, params, write=True)
+            if not rows:
+                return None
             run(self.connection, RELINK_ONE["sqlite"], relink_params)
-            return int(entry_id)
+            return int(rows[0][0])
         return self._pipelined_checkin(params, relink_params)
 
-    def _pipelined_checkin(self, params: dict[str, Any], relink_params: dict[str, Any]) -> int:
+    def _pipelined_checkin(self, params: dict[str, Any], relink_params: dict[str, Any]
+                           ) -> int | None:
         """Insert, lock, relink (and BEGIN/COMMIT on an autocommit connection) in one
         round trip: the statements go out together and psycopg reads the results at the end."""
         raw = dbapi(self.connection)
@@ -120,7 +125,7 @@ class SqlCheckinStore:
                 other.execute(driver_sql(sql, RELINK_ONE["postgresql"]), relink_params)
                 if own:
                     other.execute("COMMIT")
-            row = insert.fetchone()
+            row = insert.fetchone()  # None: stored already (the relink then changed nothing)
         except BaseException:
             if own and not raw.closed:
                 raw.rollback()
@@ -128,8 +133,7 @@ class SqlCheckinStore:
         finally:
             insert.close()
             other.close()
-        assert row is not None
-        return int(row[0])
+        return None if row is None else int(row[0])
 
     def add_denied(self, attempt: Attempt, reasons: str, color: str | None) -> int:
         # One statement: on an autocommit connection it is its own transaction.
@@ -145,7 +149,7 @@ class SqlCheckinStore:
             attempts[i].id_number, attempts[i].at, attempts[i].venue_pk))
         with self._transaction():
             for i in order:
-                rows = run(self.connection, INSERT_CHECKIN_ONCE, _params(attempts[i]), write=True)
+                rows = run(self.connection, INSERT_CHECKIN, _params(attempts[i]), write=True)
                 ids[i] = int(rows[0][0]) if rows else None
             relink(self.connection, ((a.id_number, to_micros(a.at))
                                      for a, new in zip(attempts, ids, strict=True)

@@ -97,3 +97,12 @@ def test_a_late_upload_relinks_the_check_ins_around_it() -> None:
 
 def test_an_empty_upload_stores_nothing() -> None:
     assert record_offline(MemoryCheckinStore(), []) == []
+
+
+def test_a_twin_stored_concurrently_is_answered_as_the_repeat_it_is() -> None:
+    store = MemoryCheckinStore()
+    first = record(store, PASS, at(0), WINDOW)
+    # The caller's read ran before the twin (same person, venue, instant) was stored.
+    twin = record(store, PASS, at(0), WINDOW, earlier=None)
+    assert (twin.entry_id, twin.repeat, twin.at) == (first.entry_id, True, NOW)
+    assert len(store.checkins) == 1
