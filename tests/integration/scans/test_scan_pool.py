@@ -31,7 +31,7 @@ from venuecode.assist.paper_codes import PaperKey
 from venuecode.assist.schemas import SentinelItem
 from venuecode.assist.sentinel import upload
 from venuecode.audit.service import Actor
-from venuecode.clock import SystemClock, set_clock
+from venuecode.clock import FixedClock, SystemClock, set_clock
 from venuecode.config import Settings, set_settings
 from venuecode.db import make_engine, make_sessionmaker
 from venuecode.people.models import User
@@ -131,7 +131,7 @@ def wrong_links(engine: Engine) -> list[tuple[int, int | None]]:
 
 def test_an_api_scan_on_the_pool_commits_the_check_in_and_its_link(
         pool_client: TestClient, pool_settings: Settings, pool_engine: Engine,
-        factory: sessionmaker[Session], clock) -> None:  # type: ignore[no-untyped-def]
+        factory: sessionmaker[Session], clock: FixedClock) -> None:
     headers, number = citizen(pool_client, pool_settings, factory, clock.now())
     first, second = new_venues(factory, 2)
     for venue in (first, second):
@@ -147,7 +147,7 @@ def test_an_api_scan_on_the_pool_commits_the_check_in_and_its_link(
 
 def test_a_failing_relink_stores_no_check_in(
         pool_client: TestClient, pool_settings: Settings, pool_engine: Engine,
-        factory: sessionmaker[Session], clock) -> None:  # type: ignore[no-untyped-def]
+        factory: sessionmaker[Session], clock: FixedClock) -> None:
     """Row and relink are one transaction: when linking the previous check-in fails, the
     new check-in is not stored either (before, on PostgreSQL, the INSERT had committed)."""
     headers, number = citizen(pool_client, pool_settings, factory, clock.now())
@@ -185,7 +185,7 @@ def test_a_failing_relink_stores_no_check_in(
 
 def test_a_scan_after_the_server_dropped_every_connection_succeeds(
         pool_client: TestClient, pool_settings: Settings, pool_engine: Engine,
-        factory: sessionmaker[Session], clock) -> None:  # type: ignore[no-untyped-def]
+        factory: sessionmaker[Session], clock: FixedClock) -> None:
     if pool_engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server to drop connections")
     headers, number = citizen(pool_client, pool_settings, factory, clock.now())
@@ -226,7 +226,7 @@ class Person:
 
 def test_many_threads_writing_one_persons_check_ins_through_every_path_keep_every_link(
         pool_client: TestClient, pool_settings: Settings, pool_engine: Engine,
-        factory: sessionmaker[Session], clock) -> None:  # type: ignore[no-untyped-def]
+        factory: sessionmaker[Session], clock: FixedClock) -> None:
     """API scans, page scans, help-scans and offline uploads of the same few persons at
     once; afterwards every stored `next_scanned_at` equals its definition."""
     rng = random.Random(7)
@@ -264,8 +264,8 @@ def test_many_threads_writing_one_persons_check_ins_through_every_path_keep_ever
         with factory() as db:
             helper = db.get(User, helper_ids[i % len(helper_ids)])
             assert helper is not None
-            help_service.help_person(db, pool_settings, actor, helper, db.get(Venue, venue.id),  # type: ignore[arg-type]
-                                     None, Identity(person.number, "池测", Method.ID_TYPED), at)
+            help_service.help_person(db, pool_settings, actor, helper, db.merge(venue), None,
+                                     Identity(person.number, "池测", Method.ID_TYPED), at)
             db.commit()
 
     def offline_upload(i: int) -> None:
@@ -274,8 +274,8 @@ def test_many_threads_writing_one_persons_check_ins_through_every_path_keep_ever
                               scanned_at=minute(3).isoformat())
                  for n, p in enumerate(rng.sample(persons, 3))]
         with factory() as db:
-            result = upload(db, pool_settings, key, actor, db.get(Venue, venue.id),  # type: ignore[arg-type]
-                            items, BASE + timedelta(hours=3))
+            result = upload(db, pool_settings, key, actor, db.merge(venue), items,
+                            BASE + timedelta(hours=3))
             db.commit()
         assert result.rejected == 0, result
 
