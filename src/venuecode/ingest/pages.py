@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from venuecode.access.roles import Permission
 from venuecode.errors import InvalidInput, NotFound
 from venuecode.ingest.cli import safe_cell
+from venuecode.ingest.interrupted import mark_interrupted
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused
@@ -97,6 +98,8 @@ async def upload(request: Request, user: Uploader, state: StateDep,
 @router.get("/admin/ingest/batches", response_class=HTMLResponse)
 def batches(request: Request, user: Uploader, session: SessionDep,
             source: str | None = None) -> HTMLResponse:
+    if mark_interrupted(session):  # so a killed import never shows as still running
+        session.commit()
     query = select(IngestBatch).order_by(IngestBatch.received_at.desc()).limit(200)
     if source:
         query = query.where(IngestBatch.source == source)
