@@ -82,7 +82,7 @@ def verify(database_url: str, acks: Sequence[Ack]) -> Verdict:
     verdict.wrong_next = [(r, want[r[0]]) for r in rows if r[4] != want[r[0]]]
     acked = {a.checkin_id for a in checkins}
     unacked = {(r[1], r[3]) for r in rows if r[0] not in acked}
-    verdict.unacknowledged = len(unacked)
+    verdict.unacknowledged = sum(1 for r in rows if r[0] not in acked)
     verdict.wrong_next_by_crash = sum(1 for r, nxt in verdict.wrong_next
                                       if (r[1], r[3]) in unacked or (r[1], nxt) in unacked)
     return verdict
