@@ -41,7 +41,8 @@ def database(kind: str, postgres: str, name: str) -> str:
 
 def print_round(r: ScanRound) -> None:
     load, v = r.load, r.verdict
-    print(f"round {r.index}: {len(load.acks)} acknowledged of {load.planned} planned; killed "
+    label = f"round {r.index}" if r.index else "round 0 (baseline, not killed)"
+    print(f"{label}: {len(load.acks)} acknowledged of {load.planned} planned; killed "
           f"{load.killed_processes} processes after {load.killed_after_s:.2f}s / "
           f"{load.killed_after_answers} answers; restart {r.restart_s:.1f}s; stored rows "
           f"{v.rows} ({v.unacknowledged} never acknowledged); acknowledged check-ins so far "
@@ -71,6 +72,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip round 0 (the same load, not killed)")
     parser.add_argument("--rows", type=int, default=200_000, help="check-ins in the import file")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -82,12 +85,15 @@ def main() -> None:
         config = ScanConfig(rounds=args.rounds, users_per_round=args.users, venues=args.venues,
                             scans_each=args.scans_each, threads=args.threads,
                             processes=args.processes, workers=args.workers, seed=args.seed,
-                            redis_url=args.redis)
+                            redis_url=args.redis, baseline=not args.no_baseline)
         url = database(args.db, args.postgres, "scans")
         rounds = scan_rounds(url, OUT / f"scans-{args.db}", config, print_round)
         last = rounds[-1].verdict
+        base = rounds[0].verdict if rounds[0].index == 0 else None
         summary["scans"] = {
-            "rounds": len(rounds), "processes": args.processes, "workers": args.workers,
+            "kill_rounds": sum(1 for r in rounds if r.index > 0),
+            "baseline_wrong_next_scanned_at": None if base is None else len(base.wrong_next),
+            "processes": args.processes, "workers": args.workers,
             "acknowledged_checkins": last.acked_checkins, "acknowledged_denials": last.acked_denials,
             "stored_rows": last.rows, "stored_unacknowledged": last.unacknowledged,
             "lost": len(last.lost), "wrong_next_scanned_at": len(last.wrong_next),

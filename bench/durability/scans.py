@@ -28,6 +28,8 @@ class ScanConfig:
     max_seconds: float = 30.0  # kill at the latest this long after the load starts
     seed: int = 1
     redis_url: str | None = None
+    # First a round without a kill: wrong rows there come from concurrent writers alone.
+    baseline: bool = False
 
 
 @dataclass
@@ -58,25 +60,32 @@ def scan_rounds(database_url: str, work_dir: Path, config: ScanConfig,
     rng = random.Random(config.seed)
     group = ServerGroup({}, work_dir / "logs", config.processes, config.workers)
     group.env = server_env(database_url, work_dir / "data", group.urls[0], config.redis_url)
-    seeded = seed(group.env, config.users_per_round * config.rounds, config.venues)
-    per_round = len(seeded.citizens) // config.rounds
+    slices = config.rounds + config.baseline
+    seeded = seed(group.env, config.users_per_round * slices, config.venues)
+    per_round = len(seeded.citizens) // slices
     acks: list[Ack] = []
     results: list[ScanRound] = []
     group.start()
     try:
-        for r in range(config.rounds):
-            citizens = seeded.citizens[r * per_round:(r + 1) * per_round]
+        for r in range(0 if config.baseline else 1, config.rounds + 1):
+            citizens = seeded.citizens[(r - 1 + config.baseline) * per_round:][:per_round]
             tasks = plan(citizens, seeded.venues, config.scans_each, rng)
-            load = run_load(group.urls, tasks, threads=config.threads, kill=group.kill, rng=rng,
-                            max_seconds=config.max_seconds)
+            if r == 0:  # the baseline: every task answered, nothing killed
+                load = run_load(group.urls, tasks, threads=config.threads, kill=lambda: 0,
+                                rng=rng, max_seconds=config.max_seconds * 10,
+                                kill_between=(1.0, 1.0))
+            else:
+                load = run_load(group.urls, tasks, threads=config.threads, kill=group.kill,
+                                rng=rng, max_seconds=config.max_seconds)
             acks.extend(load.acks)
             started = time.monotonic()
-            group.start()  # the same database and ports, after the crash
+            if r > 0:
+                group.start()  # the same database and ports, after the crash
             restart_s = time.monotonic() - started
             # Checked before any new scan: a later scan of the same person would relink
             # (and so repair) a row a crash left wrong.
             verdict = verify(database_url, acks)
-            results.append(ScanRound(r + 1, load, verdict, restart_s))
+            results.append(ScanRound(r, load, verdict, restart_s))
             if on_round is not None:
                 on_round(results[-1])
     finally:
