@@ -5,10 +5,8 @@ killed import re-runs to exactly its file with its batch marked interrupted.
 The bounded version of bench/durability/run.py (same code, one round, small load). SQLite
 always; PostgreSQL when VENUECODE_TEST_DATABASE_URL names a server (a fresh database is
 made there; scripts/test runs `-k postgres` in its PostgreSQL pass). With
-VENUECODE_TEST_REDIS_URL the servers share limits in Redis and run as one server with two
-uvicorn workers; without it, as two single-process servers (in-memory limits refuse
-several workers). The kill moment is random: set VENUECODE_TEST_DURABILITY_SEED to replay
-a failure (the seed is in the failure message).
+VENUECODE_TEST_REDIS_URL the two servers share limits in Redis. The kill moment is random:
+set VENUECODE_TEST_DURABILITY_SEED to replay a failure (the seed is in its message).
 """
 
 from __future__ import annotations
@@ -47,9 +45,11 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, worker_id: st
 
 def test_acknowledged_scans_survive_kill_9_of_every_server_process(
         fresh_database: str, tmp_path: Path) -> None:
+    # Two single-process servers: they start several times faster than one with two
+    # workers on a loaded machine (bench/durability/run.py kills the latter too).
     config = ScanConfig(rounds=1, users_per_round=60, venues=20, scans_each=4, threads=8,
-                        processes=1 if REDIS else 2, workers=2 if REDIS else 1,
-                        max_seconds=8, seed=SEED, redis_url=REDIS or None)
+                        processes=2, workers=1, max_seconds=8, seed=SEED,
+                        redis_url=REDIS or None)
     [run] = scan_rounds(fresh_database, tmp_path, config)
     load, verdict = run.load, run.verdict
     replay = f"(VENUECODE_TEST_DURABILITY_SEED={SEED}; logs in {tmp_path / 'logs'})"
@@ -66,10 +66,10 @@ def test_acknowledged_scans_survive_kill_9_of_every_server_process(
 
 def test_a_killed_import_reruns_to_exactly_its_rows_and_is_marked_interrupted(
         fresh_database: str, tmp_path: Path) -> None:
-    # Three chunks (20,000 rows each, the last 5,000): killed once the first is stored.
+    # Two chunks (20,000 and 10,000 rows): killed once the first is stored.
     result = import_kill(fresh_database, tmp_path,
-                         ImportConfig(rows=45_000, persons=5_000, venues=50, seed=SEED,
-                                      kill_between=(0.05, 0.4), timeout=120))
+                         ImportConfig(rows=30_000, persons=5_000, venues=50, seed=SEED,
+                                      kill_between=(0.05, 0.6), timeout=120))
     assert result.problems == [], (result.as_dict(), f"seed {SEED}")
     assert result.killed_status_after == "interrupted"
     assert result.stored_after == result.rows and not result.missing and not result.extra
