@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ def server_env(database_url: str, data_dir: Path, public_url: str,
     }
     if redis_url:
         env["VENUECODE_REDIS_URL"] = redis_url  # shared limits: required for workers > 1
+        # Keys of their own: another run's (or test's) counts for the same user ids must
+        # not refuse these scans.
+        env["VENUECODE_REDIS_PREFIX"] = f"vc-durability-{uuid.uuid4().hex[:12]}"
     return env
 
 
