@@ -287,6 +287,11 @@ ZH = {
     "%(n)s health codes set by tracing are green again.": "%(n)s 人由流调赋的健康码已恢复为绿码。",
     "%(n)s of them are still marked by another trace, so their codes stay as they are.":
         "其中 %(n)s 人仍被其他流调管控，健康码保持不变。",
+    # Import batch statuses (导入批次状态)
+    "Running": "导入中",
+    "Finished": "已完成",
+    "Failed": "失败",
+    "Interrupted": "已中断（请重新导入该文件）",
 }
 
 
