@@ -75,6 +75,19 @@ def test_refusals_are_one_answer_and_audited(client: TestClient, settings: Setti
     assert len(list(refusals)) == 3
 
 
+def test_the_page_refuses_in_chinese_and_names_the_desk(
+        client: TestClient, settings: Settings, db: Session, clock) -> None:  # type: ignore[no-untyped-def]
+    number = factories.id_number()
+    registered(db, number, "李四", factories.phone())
+    headers = sign_in(client, settings, factories.phone())
+    client.cookies.update({"vc_session": headers["Authorization"].split()[1]})
+    assert "服务窗口" in client.get("/me/identity").text
+    page = client.post("/me/identity", data={"id_number": number, "name": "李四", "next": "/"})
+    assert page.status_code == 422
+    assert "无法完成实名认证" in page.text and "服务窗口" in page.text
+    assert client.get("/api/v1/me", headers=headers).json()["identity_bound"] is False
+
+
 def test_attempts_are_limited_per_account(client: TestClient, settings: Settings,
                                           db: Session, clock) -> None:  # type: ignore[no-untyped-def]
     headers = sign_in(client, settings, factories.phone())
@@ -133,6 +146,9 @@ def test_a_service_desk_binds_in_person(client: TestClient, settings: Settings, 
     assert [(e["action"], e["role"], e["reason"]) for e in log] == [
         ("identity.desk_bound", "district_admin", "居民身份证现场核验")]
     assert db.scalars(select(AuditEvent).where(AuditEvent.action == "identity.bound")).all()
+    own = client.post("/api/v1/identity/desk-bindings", headers=as_admin,
+                      json={**body, "phone": admin.phone})
+    assert own.status_code == 403 and own.json()["error"]["code"] == "desk_bind_self"
 
 
 def test_old_bindings_that_fail_the_rule_are_reported(db: Session, clock) -> None:  # type: ignore[no-untyped-def]
