@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from venuecode.db import Base, Instant
+from venuecode.models_base import ID_NUMBER
 
 
 class AuditEvent(Base):
@@ -30,3 +31,17 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="{}")
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditSubject(Base):
+    """The persons one audit event read: a trace of 47,000 contacts is one event and
+    47,000 of these rows, written in bulk (`audit.subjects.add_subjects`, never ORM
+    objects). The key leads with the person, so a citizen's access log is one index
+    range; audit events are never deleted, so no index by event is needed."""
+
+    __tablename__ = "audit_subjects"
+
+    id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("audit_events.id"),
+        primary_key=True)

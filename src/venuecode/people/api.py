@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
+from venuecode.audit.access_log import entries_for
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import record
+from venuecode.audit.words import action_words, role_words
 from venuecode.errors import NotAuthenticated
 from venuecode.people import auth
 from venuecode.people.idnumber import mask_id_number, mask_name
@@ -23,6 +23,7 @@ from venuecode.people.schemas import (
 )
 from venuecode.people.service import bind_identity
 from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user
+from venuecode.web.i18n import request_locale, translations
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -88,22 +89,15 @@ def put_identity(body: IdentityRequest, request: Request, user: CurrentUser,
     return me_out(user)
 
 
-# Actions on a person that their owner is shown; self-service actions are left out.
-_VISIBLE_ACTIONS = ("person.viewed", "trace.run", "trace.exported", "scan.help_recorded",
-                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read", "trace.mark_lifted")
-
-
 @router.get("/me/access-log")
-def access_log(user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
-    """Who looked at or acted on my personal data: when, which role, what, and why."""
+def access_log(request: Request, user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
+    """Who looked at or acted on my personal data: when, which role, what, and why.
+
+    `what` and `role_name` are words in the reader's language (what the history page
+    shows); `action` and `role` are the stable codes, for programs."""
     if user.id_number is None:
         return []
-    events = session.scalars(
-        select(AuditEvent).where(AuditEvent.subject_type == "person",
-                                 AuditEvent.subject_id == user.id_number,
-                                 AuditEvent.action.in_(_VISIBLE_ACTIONS))
-        .order_by(AuditEvent.at.desc()).limit(200))
-    # The role, not the staff member's identity: citizens learn that and why their data was
-    # used; naming individual tracers would expose them.
-    return [{"at": e.at.isoformat(), "role": e.actor_role, "action": e.action,
-             "reason": e.reason} for e in events]
+    tr = translations(request_locale(request))
+    return [{"at": e.at.isoformat(), "role": e.role, "role_name": tr.gettext(role_words(e.role)),
+             "action": e.action, "what": tr.gettext(action_words(e.action)), "reason": e.reason}
+            for e in entries_for(session, user.id_number)]

@@ -1,0 +1,45 @@
+"""A citizen's access log: the audit events about them, newest first.
+
+An event is about a person when its subject is that person (`subject_type` "person"),
+or when it lists them in `audit_subjects` (a trace, a view, an export, a push, a
+download that covered many persons). Both are index range scans on the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from venuecode.audit.models import AuditEvent, AuditSubject
+from venuecode.audit.words import VISIBLE_ACTIONS
+
+LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    role: str
+    action: str
+    reason: str
+
+
+def entries_for(session: Session, id_number: str, limit: int = LIMIT) -> list[Entry]:
+    """The latest `limit` visible events about `id_number`, newest first."""
+    direct = (select(AuditEvent)
+              .where(AuditEvent.subject_type == "person", AuditEvent.subject_id == id_number,
+                     AuditEvent.action.in_(VISIBLE_ACTIONS))
+              .order_by(AuditEvent.id.desc()).limit(limit))
+    listed = (select(AuditEvent)
+              .join(AuditSubject, AuditSubject.event_id == AuditEvent.id)
+              .where(AuditSubject.id_number == id_number,
+                     AuditEvent.action.in_(VISIBLE_ACTIONS))
+              .order_by(AuditSubject.event_id.desc()).limit(limit))
+    events = {e.id: e for query in (direct, listed) for e in session.scalars(query)}
+    newest = sorted(events.values(), key=lambda e: (e.at, e.id), reverse=True)[:limit]
+    # The role, not the staff member: citizens learn that and why their data was used;
+    # naming individual tracers would expose them.
+    return [Entry(e.at, e.actor_role, e.action, e.reason) for e in newest]
