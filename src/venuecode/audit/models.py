@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from venuecode.db import Base, Instant
@@ -37,11 +37,14 @@ class AuditSubject(Base):
     """The persons one audit event read: a trace of 47,000 contacts is one event and
     47,000 of these rows, written in bulk (`audit.subjects.add_subjects`, never ORM
     objects). The key leads with the person, so a citizen's access log is one index
-    range; audit events are never deleted, so no index by event is needed."""
+    range; audit events are never deleted, so no index by event is needed.
+
+    No foreign key to `audit_events`: its per-row check doubled the cost of a large
+    trace's rows on PostgreSQL (bench/tracing/README.md), and the one writer inserts the
+    rows after their event, in its transaction, into a table nothing deletes from."""
 
     __tablename__ = "audit_subjects"
 
     id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
     event_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("audit_events.id"),
-        primary_key=True)
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)

@@ -202,8 +202,9 @@ def _query(values: Mapping[str, object]) -> str:
     return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
 
 
-# 显示电话 per tracer: enough for a day of calls, far from harvesting a trace's phones.
-REVEALS = Limit("trace-reveal", 60, 10 * 60)
+# 显示电话 per tracer: enough for a tracer's calls, far from harvesting a trace's phones;
+# closed when the limiter is down, so an outage does not open the harvest.
+REVEALS = Limit("trace-reveal", 60, 10 * 60, fail_open=False)
 
 
 def check_reveal_rate(limiter: Limiter, user_id: int) -> None:

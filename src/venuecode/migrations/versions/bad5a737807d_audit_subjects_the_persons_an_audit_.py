@@ -25,7 +25,6 @@ def upgrade() -> None:
     op.create_table('audit_subjects',
     sa.Column('id_number', sa.String(length=18), nullable=False),
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['audit_events.id'], name=op.f('fk_audit_subjects_event_id_audit_events')),
     sa.PrimaryKeyConstraint('id_number', 'event_id', name=op.f('pk_audit_subjects'))
     )
     # ### end Alembic commands ###
