@@ -29,12 +29,16 @@ class AuditAction(enum.StrEnum):
     INGEST_FILE = "ingest.file"
     INGEST_PUSH = "ingest.push"
     INGEST_REFUSED = "ingest.refused"
+    INGEST_REJECTS_DOWNLOADED = "ingest.rejects_downloaded"
     API_KEY_CREATED = "apikey.created"
     API_KEY_REVOKED = "apikey.revoked"
     # Tracing
     TRACE_RUN = "trace.run"
+    TRACE_LISTED = "trace.listed"  # the cases and traces lists (full case id numbers)
     TRACE_VIEWED = "trace.viewed"
+    TRACE_GRAPH_VIEWED = "trace.graph_viewed"
     TRACE_EXPORTED = "trace.exported"
+    PHONE_REVEALED = "person.phone_revealed"  # 显示电话: one person's name and phone
     TRACE_ACTION_REQUESTED = "trace.action_requested"
     TRACE_ACTION_APPROVED = "trace.action_approved"
     TRACE_ACTION_REJECTED = "trace.action_rejected"

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from venuecode.access.roles import Permission
+from venuecode.audit.access_log import entries_for
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import record
+from venuecode.audit.words import action_words, role_words
 from venuecode.errors import NotAuthenticated, NotFound
 from venuecode.people import auth
 from venuecode.people.binding import bind_identity, desk_bind
@@ -28,6 +29,7 @@ from venuecode.people.schemas import (
     TokenOut,
 )
 from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user, require
+from venuecode.web.i18n import request_locale, translations
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -117,28 +119,13 @@ def post_desk_binding(body: DeskBindingRequest, request: Request, staff: DeskSta
                           released_user_id=released.id if released else None)
 
 
-# Actions on a person that their owner is shown; self-service actions are left out.
-_VISIBLE_ACTIONS = ("person.viewed", "trace.run", "trace.exported", "scan.help_recorded",
-                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read", "trace.mark_lifted",
-                    "identity.desk_bound")
-# Actions on the account itself, shown even once it holds no identity any more.
-_ACCOUNT_ACTIONS = ("identity.released",)
-
-
 @router.get("/me/access-log")
-def access_log(user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
-    """Who looked at or acted on my personal data: when, which role, what, and why."""
-    about_account = and_(AuditEvent.subject_type == "user",
-                         AuditEvent.subject_id == str(user.id),
-                         AuditEvent.action.in_(_ACCOUNT_ACTIONS))
-    about_person = and_(AuditEvent.subject_type == "person",
-                        AuditEvent.subject_id == (user.id_number or ""),
-                        AuditEvent.action.in_(_VISIBLE_ACTIONS))
-    events = session.scalars(
-        select(AuditEvent).where(or_(about_account, about_person) if user.id_number
-                                 else about_account)
-        .order_by(AuditEvent.at.desc()).limit(200))
-    # The role, not the staff member's identity: citizens learn that and why their data was
-    # used; naming individual tracers would expose them.
-    return [{"at": e.at.isoformat(), "role": e.actor_role, "action": e.action,
-             "reason": e.reason} for e in events]
+def access_log(request: Request, user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
+    """Who looked at or acted on my personal data: when, which role, what, and why.
+
+    `what` and `role_name` are words in the reader's language (what the history page
+    shows); `action` and `role` are the stable codes, for programs."""
+    tr = translations(request_locale(request))
+    return [{"at": e.at.isoformat(), "role": e.role, "role_name": tr.gettext(role_words(e.role)),
+             "action": e.action, "what": tr.gettext(action_words(e.action)), "reason": e.reason}
+            for e in entries_for(session, user.id_number, user.id)]
