@@ -17,7 +17,7 @@ from venuecode.tracing.export import FORMATS, export_trace
 from venuecode.tracing.models import Trace
 from venuecode.tracing.schemas import TraceBody, TraceOut, TraceSummary
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
-from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 
 router = APIRouter(prefix="/api/v1/traces", tags=["tracing"])
 Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
@@ -54,6 +54,7 @@ def recent_traces(user: Tracer, session: SessionDep, limit: int = 50) -> list[Tr
 
 
 @router.get("/{trace_id}")
+@writes  # audited read
 def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
     """A stored trace with its result; audited as trace.viewed."""
     row = get_trace(session, trace_id)
@@ -63,6 +64,7 @@ def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDe
 
 
 @router.get("/{trace_id}/export.{fmt}")
+@writes  # audited read
 def export(trace_id: int, fmt: str, request: Request, user: Tracer, session: SessionDep,
            state: StateDep) -> Response:
     """CSV or XLSX of the trace's contacts and exposed venues, watermarked; audited."""
