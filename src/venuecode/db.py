@@ -158,17 +158,6 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A read-only unit of work (`read_session`), always rolled back."""
-    session = read_session(factory)
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
-
-
-@contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     session = factory()
