@@ -131,6 +131,17 @@ def _refuse_dml(state: ORMExecuteState) -> None:
             "marked with venuecode.web.deps.writes")
 
 
+def _query_only_on(_session: Session, _transaction: Any, connection: Connection) -> None:
+    connection.exec_driver_sql("PRAGMA query_only = ON")
+
+
+def _query_only_off(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        bind = session.get_bind()
+        if isinstance(bind, Connection) and not bind.closed:
+            bind.exec_driver_sql("PRAGMA query_only = OFF")
+
+
 def read_session(factory: sessionmaker[Session]) -> Session:
     """A session that only reads: on SQLite it never takes (nor waits for) the write lock.
 
@@ -147,6 +158,11 @@ def read_session(factory: sessionmaker[Session]) -> Session:
         session = factory(bind=readers)
     else:
         session = factory()
+        if isinstance(bind, Connection) and bind.dialect.name == "sqlite":
+            # One shared connection (the tests' rolled-back outer transaction): the same
+            # PRAGMA for this session's lifetime, so raw-SQL writes fail there too.
+            event.listen(session, "after_begin", _query_only_on)
+            event.listen(session, "after_transaction_end", _query_only_off)
     session.info[READ_ONLY] = True
     event.listen(session, "before_flush", _refuse_flush)
     event.listen(session, "do_orm_execute", _refuse_dml)
