@@ -47,7 +47,7 @@ from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import User
 from venuecode.scans.service import IdentityRequired
 from venuecode.venues.service import resolve_code
-from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require, writes
 
 router = APIRouter(prefix="/api/v1", tags=["assist"])
 Helper = Annotated[User, Depends(require(Permission.SCAN))]
@@ -168,6 +168,7 @@ def post_paper_code_revoke(body: PaperCodeRequest, request: Request, user: Helpe
 
 
 @router.get("/assist/paper-codes/{token}")
+@writes  # audited read
 def get_paper_code(token: str, request: Request, user: CurrentUser, session: SessionDep,
                    state: StateDep) -> PaperCodeStatus:
     """Staff scanning a paper code: the person's CURRENT colour (audited look)."""
@@ -227,6 +228,7 @@ def post_sentinel_checkins(venue_id: str, body: SentinelUpload, request: Request
 
 
 @router.get("/assist/help-alerts")
+@writes  # audited read
 def get_help_alerts(request: Request, user: DistrictViewer, session: SessionDep
                     ) -> list[HelpAlertOut]:
     alerts = alerts_for(session, user)

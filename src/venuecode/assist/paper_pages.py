@@ -19,7 +19,7 @@ from venuecode.assist.status import paper_code_status, require_staff
 from venuecode.errors import DomainError
 from venuecode.people.models import User
 from venuecode.scans.service import IdentityRequired
-from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require, writes
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +62,7 @@ def paper_submit(request: Request, user: Applicant, session: SessionDep, state: 
 
 
 @router.get("/h/{token}", response_class=HTMLResponse)
+@writes  # audited read
 def paper_status_page(token: str, request: Request, user: CurrentUser, session: SessionDep,
                       state: StateDep) -> Response:
     """What staff see when they scan a paper card: the CURRENT colour, large."""

@@ -13,7 +13,7 @@ from venuecode.assist.status import sentinel_venue
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.people.models import User
-from venuecode.web.deps import CurrentUser, SessionDep, actor_of, require
+from venuecode.web.deps import CurrentUser, SessionDep, actor_of, require, writes
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,6 +28,7 @@ def sentinel_page(venue_id: str, request: Request, user: CurrentUser,
 
 
 @router.get("/admin/help-alerts", response_class=HTMLResponse)
+@writes  # audited read
 def help_alerts_page(request: Request, user: DistrictViewer, session: SessionDep) -> Response:
     alerts = alerts_for(session, user)
     # The page names accounts that helped many people: a look at personal data, audited.

@@ -8,13 +8,19 @@ is above the table's max(rowid) before the chunk are the inserted ones.
 
 Both go through the session's own connection, so a chunk is written in the caller's
 transaction. Rows are plain tuples (times as integer microseconds): no ORM objects.
+
+`Pacer` bounds how long one transaction holds SQLite's single write lock: a chunk is
+written in slices sized from the time the last slice took, with a short pause between
+them so that scans and sign-ins waiting on the lock get their turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+import time
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +28,57 @@ from venuecode.ingest.kinds import KindSpec
 from venuecode.scans.succession import relink
 
 Row = tuple[object, ...]
+T = TypeVar("T")
+
+# SQLite: one slice's transaction aims at half this, so noise stays under it.
+LOCK_BUDGET_SECONDS = 0.2
+# Between slices. A writer waiting on the lock polls it (SQLite's busy handler sleeps
+# 1, 2, 5 ... 100 ms between tries), so it needs a gap to land in; jittered so its polls
+# cannot stay in step with the slices.
+PAUSE_SECONDS = (0.01, 0.04)
+
+
+class Pacer:
+    """Slices of a chunk, each sized to hold the write lock about `budget / 2` seconds.
+
+    `slices` times the caller's loop body (write the slice, commit) and sizes the next
+    slice from it; `budget=None` (PostgreSQL: row locks, no global write lock) gives the
+    whole chunk at once.
+    """
+
+    def __init__(self, budget: float | None, first: int = 1_000, least: int = 50,
+                 most: int = 20_000) -> None:
+        self.budget = budget
+        self.size = first
+        self.least = least
+        self.most = most
+        self.paused = False  # the first slice of a run has no one to make way for
+
+    def slices(self, items: Sequence[T]) -> Iterator[Sequence[T]]:
+        if self.budget is None:
+            if items:
+                yield items
+            return
+        start = 0
+        while start < len(items):
+            if self.paused:
+                time.sleep(random.uniform(*PAUSE_SECONDS))
+            self.paused = True
+            part = items[start:start + self.size]
+            began = time.perf_counter()
+            yield part
+            self.record(len(part), time.perf_counter() - began)
+            start += len(part)
+
+    def record(self, rows: int, seconds: float) -> None:
+        """Size the next slice from the last one: at most twice as large, never below least."""
+        assert self.budget is not None
+        wanted = self.most if seconds <= 0 else int(rows * self.budget / 2 / seconds)
+        self.size = max(self.least, min(self.most, wanted, 2 * max(rows, self.size)))
+
+
+def lock_budget(session: Session) -> float | None:
+    return LOCK_BUDGET_SECONDS if session.get_bind().dialect.name == "sqlite" else None
 
 
 def extra_columns(spec: KindSpec, source: str, batch_id: int, received_micros: int

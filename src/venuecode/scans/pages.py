@@ -11,7 +11,7 @@ from venuecode import clock
 from venuecode.scans.present import scan_result
 from venuecode.scans.service import exit_scan, scan
 from venuecode.venues.service import resolve_code
-from venuecode.web.deps import LocaleDep, OptionalUser, SessionDep, StateDep
+from venuecode.web.deps import LocaleDep, OptionalUser, SessionDep, StateDep, writes
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,6 +35,7 @@ def _do_scan(token: str, request: Request, user: OptionalUser, session: SessionD
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)
+@writes  # opening the poster's URL is the scan: it records the check-in
 def scan_page(token: str, request: Request, user: OptionalUser, session: SessionDep,
               state: StateDep, locale: LocaleDep) -> Response:
     # Refuse a bad code before asking anyone to sign in.

@@ -21,7 +21,7 @@ from venuecode.people.models import User
 from venuecode.scans.views import district_day, hour_chart_svg, venue_day
 from venuecode.venues.access import ensure_can_manage
 from venuecode.venues.service import get_venue
-from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 from venuecode.web.templating import render
 
 router = APIRouter(tags=["staff"])
@@ -49,6 +49,7 @@ def _day(value: str | None, state: StateDep) -> date:
 
 
 @router.get("/api/v1/venues/{venue_id}/entries")
+@writes  # audited read
 def venue_entries(venue_id: str, request: Request, user: EntryViewer, session: SessionDep,
                   state: StateDep,
                   day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,

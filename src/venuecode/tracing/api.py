@@ -18,7 +18,7 @@ from venuecode.tracing.models import Trace
 from venuecode.tracing.reads import listed_cases, result_persons
 from venuecode.tracing.schemas import TraceBody, TraceOut, TraceSummary
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
-from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 
 router = APIRouter(prefix="/api/v1/traces", tags=["tracing"])
 Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
@@ -61,6 +61,7 @@ def recent_traces(request: Request, user: Tracer, session: SessionDep,
 
 
 @router.get("/{trace_id}")
+@writes  # audited read
 def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
     """A stored trace with its result; audited as trace.viewed."""
     row = get_trace(session, trace_id)
@@ -72,6 +73,7 @@ def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDe
 
 
 @router.get("/{trace_id}/export.{fmt}")
+@writes  # audited read
 def export(trace_id: int, fmt: str, request: Request, user: Tracer, session: SessionDep,
            state: StateDep) -> Response:
     """CSV or XLSX of the trace's contacts and exposed venues, watermarked; audited."""

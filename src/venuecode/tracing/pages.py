@@ -38,7 +38,7 @@ from venuecode.tracing.schemas import NoteForm, ReasonForm, RejectForm, TraceFor
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, parse_stays, run_trace
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
-from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 from venuecode.web.i18n import request_locale
 from venuecode.web.templating import render
 
@@ -154,6 +154,7 @@ def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
 
 
 @router.get("/tracing/traces/{trace_id}", response_class=HTMLResponse)
+@writes  # audited read
 def view(request: Request, trace_id: int, user: Tracer, state: StateDep, session: SessionDep,
          tier: str = "", venue: str = "", q: str = "",
          page: Annotated[int, Query(ge=1)] = 1,
@@ -256,6 +257,7 @@ def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
 
 
 @router.get("/tracing/traces/{trace_id}/graph.json")
+@writes  # audited read
 def graph_data(request: Request, trace_id: int, user: Tracer, state: StateDep,
                session: SessionDep, tier: Annotated[list[str] | None, Query()] = None,
                venue: str = "", start: Annotated[str, Query(alias="from")] = "",

@@ -2,19 +2,22 @@
 
 `SessionDep` yields a session that is rolled back unless the route commits: routes that
 change data call `session.commit()` themselves, so a response is never sent for work that
-was not stored.
+was not stored. For GET, HEAD and OPTIONS it is a read-only session (`db.read_session`:
+on SQLite it never takes the write lock, so an import or a burst of scans never stalls a
+read); a GET handler that writes (an audit row of a staff read) is marked `@writes`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.service import Actor
+from venuecode.db import read_session
 from venuecode.errors import NotAuthenticated, PermissionDenied
 from venuecode.people.auth import ScanUser, TokenClaims, check_account, peek_claims
 from venuecode.people.models import User
@@ -32,8 +35,28 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    session = state.sessionmaker()
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = "__venuecode_writes__"
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def writes(endpoint: F) -> F:
+    """Mark a GET handler that writes: its request gets a write session (BEGIN IMMEDIATE)."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def wants_write_session(request: Request) -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    return bool(getattr(request.scope.get("endpoint"), _WRITES, False))
+
+
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    # One session per request, shared by every dependency (the signed-in user included),
+    # so its mode is the request's: decided here, once, before anything is read.
+    session = (state.sessionmaker() if wants_write_session(request)
+               else read_session(state.sessionmaker))
     try:
         yield session
     finally:

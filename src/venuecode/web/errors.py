@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venuecode.errors import DomainError, NotAuthenticated
@@ -37,7 +39,7 @@ def _respond(request: Request, status: int, code: str, zh: str, en: str,
         if details:
             body["error"]["details"] = details  # type: ignore[index]
         headers = {}
-        if status == 429 and details and "retry_after" in details:
+        if status in (429, 503) and details and "retry_after" in details:
             headers["Retry-After"] = str(details["retry_after"])
         return JSONResponse(body, status_code=status, headers=headers)
     from venuecode.web.templating import render
@@ -88,8 +90,30 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
                     f"Something went wrong on our side; please try again (reference {reference}).")
 
 
+def _sqlite_busy(exc: BaseException) -> bool:
+    orig = exc.orig if isinstance(exc, OperationalError) else exc
+    return isinstance(orig, sqlite3.OperationalError) and (
+        "locked" in str(orig) or "busy" in str(orig))
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """SQLite's write lock still taken after busy_timeout: try again, not a failure (503).
+
+    Reads never take that lock (`db.read_session`) and imports hold it a fraction of a
+    second at a time, so this is a writer queued behind something unusually long.
+    """
+    if not _sqlite_busy(exc):
+        return await unexpected_error(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    return _respond(request, 503, "database_busy", "系统繁忙，数据正在写入，请稍后重试。",
+                    "The database is busy writing; please try again shortly.",
+                    {"retry_after": 1})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(OperationalError, database_error)
+    app.add_exception_handler(sqlite3.OperationalError, database_error)  # the scan's raw reads
     app.add_exception_handler(Exception, unexpected_error)
