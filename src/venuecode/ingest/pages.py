@@ -28,7 +28,7 @@ from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import import_file
 from venuecode.people.idnumber import IdNumberError, parse_id_number
 from venuecode.people.models import User
-from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -105,6 +105,7 @@ def upload(request: Request, user: Uploader, state: StateDep, session: SessionDe
 
 
 @router.get("/admin/ingest/batches", response_class=HTMLResponse)
+@writes  # marks batches of killed imports interrupted
 def batches(request: Request, user: Uploader, session: SessionDep,
             source: str | None = None) -> HTMLResponse:
     if mark_interrupted(session):  # so a killed import never shows as still running
@@ -150,6 +151,7 @@ def audit_rejects_download(session: Session, actor: Actor, batch: IngestBatch) -
 
 
 @router.get("/admin/ingest/batches/{batch_id}/rejects.csv")
+@writes  # audited read
 def batch_rejects(batch_id: int, request: Request, user: Uploader,
                   session: SessionDep) -> Response:
     """The rejected records of a batch, safe to open in a spreadsheet (no formulas run);

@@ -49,6 +49,7 @@ def create_trace(body: TraceBody, request: Request, user: Tracer, session: Sessi
 
 
 @router.get("")
+@writes  # audited read
 def recent_traces(request: Request, user: Tracer, session: SessionDep,
                   limit: int = 50) -> list[TraceSummary]:
     """The latest traces (without results); their cases' id numbers are audited."""

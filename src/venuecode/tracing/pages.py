@@ -70,6 +70,7 @@ def venue_names(session: Session, keys: Iterable[str]) -> dict[str, str]:
 
 
 @router.get("/tracing", response_class=HTMLResponse)
+@writes  # audited read
 def index(request: Request, user: Tracer, session: SessionDep, q: str = "") -> HTMLResponse:
     query = select(CaseRecord).order_by(CaseRecord.reference_time.desc()).limit(200)
     if q.strip():
