@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from venuecode.access.roles import Permission
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import record
-from venuecode.errors import NotAuthenticated
+from venuecode.errors import Conflict, NotAuthenticated, NotFound
 from venuecode.people import auth
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import User
 from venuecode.people.schemas import (
+    AccountOut,
     IdentityRequest,
     LoginRequest,
     MeOut,
@@ -22,7 +27,15 @@ from venuecode.people.schemas import (
     TokenOut,
 )
 from venuecode.people.service import bind_identity
-from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user
+from venuecode.web.deps import (
+    CurrentUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    load_user,
+    require,
+    token_claims,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -59,11 +72,44 @@ def login(body: LoginRequest, request: Request, session: SessionDep, state: Stat
 def second_factor(body: PasswordRequest, request: Request, session: SessionDep,
                   state: StateDep) -> TokenOut:
     user = load_user(request, state, session, allow_pending_factor=True)
+    claims = token_claims(request, state)
+    if user is None or claims is None:
+        raise NotAuthenticated()
+    try:
+        right = auth.verify_staff_password(session, state.limiter, actor_of(user, request),
+                                           user, body.password)
+    finally:
+        session.commit()  # the audit of a wrong password or a lockout stays
+    if not right:
+        raise NotAuthenticated("password_wrong", "密码错误。", "The password is wrong.")
+    if claims.jti is not None:
+        # The half-signed-in token has done its job: only the new one works from here.
+        auth.revoke_token(session, actor_of(user, request), claims, audited=False)
+        session.commit()
+    return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=True))
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Sign out this token; the account's other devices stay signed in."""
+    user = load_user(request, state, session, allow_pending_factor=True)
+    claims = token_claims(request, state)
+    if user is None or claims is None:
+        raise NotAuthenticated()
+    auth.revoke_token(session, actor_of(user, request), claims)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/auth/logout-all", status_code=204)
+def logout_all(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Sign out every device of this account, this one too."""
+    user = load_user(request, state, session, allow_pending_factor=True)
     if user is None:
         raise NotAuthenticated()
-    if not auth.check_password(state.limiter, user, body.password):
-        raise NotAuthenticated("password_wrong", "密码错误。", "The password is wrong.")
-    return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=True))
+    auth.revoke_all(session, actor_of(user, request), user.id)
+    session.commit()
+    return Response(status_code=204)
 
 
 def me_out(user: User) -> MeOut:
@@ -107,3 +153,49 @@ def access_log(user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
     # used; naming individual tracers would expose them.
     return [{"at": e.at.isoformat(), "role": e.actor_role, "action": e.action,
              "reason": e.reason} for e in events]
+
+
+# Other accounts, for system admins (the operator console comes later; the CLI too).
+AccountId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The account's id.")]
+Manager = Annotated[User, Depends(require(Permission.USERS_MANAGE))]
+
+
+def _account(session: Session, user_id: int) -> User:
+    account = session.get(User, user_id)
+    if account is None:
+        raise NotFound("user_not_found", "找不到该账号。", "No account with this id.")
+    return account
+
+
+@router.post("/users/{user_id}/deactivate", tags=["users"])
+def deactivate_account(user_id: AccountId, request: Request, admin: Manager,
+                       session: SessionDep) -> AccountOut:
+    """Deactivate an account and sign it out everywhere (audited)."""
+    account = _account(session, user_id)
+    if account.id == admin.id:
+        raise Conflict("cannot_deactivate_self", "不能停用自己的账号。",
+                       "You cannot deactivate your own account.")
+    auth.set_active(session, actor_of(admin, request), account, active=False)
+    session.commit()
+    return AccountOut.of(account)
+
+
+@router.post("/users/{user_id}/activate", tags=["users"])
+def activate_account(user_id: AccountId, request: Request, admin: Manager,
+                     session: SessionDep) -> AccountOut:
+    """Reactivate an account (it signs in afresh; old tokens stay invalid)."""
+    account = _account(session, user_id)
+    auth.set_active(session, actor_of(admin, request), account, active=True)
+    session.commit()
+    return AccountOut.of(account)
+
+
+@router.post("/users/{user_id}/signout", tags=["users"])
+def sign_out_account(user_id: AccountId, request: Request, admin: Manager,
+                     session: SessionDep) -> AccountOut:
+    """Sign an account out on every device (audited)."""
+    account = _account(session, user_id)
+    auth.revoke_all(session, actor_of(admin, request), account.id)
+    session.commit()
+    session.refresh(account)
+    return AccountOut.of(account)
