@@ -17,6 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, delete, exists, false, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from venuecode import clock
@@ -311,9 +313,10 @@ def revoke_token(session: Session, actor: Actor, claims: TokenClaims,
         return
     session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     issued = claims.issued_at or now
-    if session.get(RevokedToken, claims.jti) is None:
-        session.add(RevokedToken(jti=claims.jti, user_id=claims.user_id,
-                                 expires_at=issued + CITIZEN_TOKEN_AGE))
+    row = {"jti": claims.jti, "user_id": claims.user_id, "expires_at": issued + CITIZEN_TOKEN_AGE}
+    # Two sign-outs of one token at once: the second is a no-op, not a key conflict.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(RevokedToken).values(**row).on_conflict_do_nothing())
     if audited:
         record(session, actor, AuditAction.USER_SIGNED_OUT, "user", claims.user_id)
     session.flush()

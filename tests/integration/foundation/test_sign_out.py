@@ -162,3 +162,24 @@ def test_only_system_admins_manage_other_accounts_and_not_themselves(
     assert client.post(f"/api/v1/users/{2**70}/deactivate", headers=as_admin).status_code == 422
     db.expire_all()
     assert db.get(User, citizen.id).active  # type: ignore[union-attr]
+
+
+def test_signing_one_token_out_twice_is_harmless_and_old_rows_go(db: Session) -> None:
+    from datetime import timedelta
+
+    from venuecode.audit.service import Actor
+    from venuecode.people.models import RevokedToken
+
+    citizen = factories.user(db)
+    db.commit()
+    secret = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+    claims = auth.peek_claims(secret, auth.issue_token(secret, citizen))
+    old = auth.TokenClaims(citizen.id, 0, False, "old-one", claims.issued_at - timedelta(
+        days=31))  # type: ignore[operator]
+    auth.revoke_token(db, Actor.cli(), old)
+    db.commit()
+    # A second sign-out of the same token (two taps, two tabs) inserts nothing new.
+    for _ in range(2):
+        auth.revoke_token(db, Actor.cli(), claims)
+        db.commit()
+    assert set(db.scalars(select(RevokedToken.jti))) == {claims.jti}  # the expired row went
