@@ -29,6 +29,8 @@ ZH = {
     "Real-name verification": "实名认证",
     "Enter your name and ID number as on your ID card. They are used only for epidemic control.":
         "请输入与身份证一致的姓名和身份证号码，仅用于疫情防控。",
+    "The population registry must hold this account's mobile number for your ID number. If it holds another number, or none, bring your ID card to a community service desk to be verified there.":
+        "人口库中登记的该身份证号的手机号须与本账号的手机号一致。如登记的是其他号码或没有登记手机号，请携带身份证到社区服务窗口现场核验办理。",
     "Name": "姓名",
     "ID number": "身份证号码",
     "Confirm": "确认",
@@ -287,6 +289,11 @@ ZH = {
     "%(n)s health codes set by tracing are green again.": "%(n)s 人由流调赋的健康码已恢复为绿码。",
     "%(n)s of them are still marked by another trace, so their codes stay as they are.":
         "其中 %(n)s 人仍被其他流调管控，健康码保持不变。",
+    # Import batch statuses (导入批次状态)
+    "Running": "导入中",
+    "Finished": "已完成",
+    "Failed": "失败",
+    "Interrupted": "已中断（请重新导入该文件）",
 }
 
 

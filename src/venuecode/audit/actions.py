@@ -24,6 +24,9 @@ class AuditAction(enum.StrEnum):
     USER_PASSWORD_WRONG = "user.password_wrong"  # noqa: S105 - an action name
     USER_PASSWORD_LOCKED = "user.password_locked"  # noqa: S105 - an action name
     IDENTITY_BOUND = "identity.bound"
+    IDENTITY_DESK_BOUND = "identity.desk_bound"  # staff-verified at a service desk
+    IDENTITY_RELEASED = "identity.released"      # taken over by the proven owner
+    IDENTITY_REFUSED = "identity.refused"        # a binding or look-up that did not match
     PERSON_VIEWED = "person.viewed"
     SCANS_VIEWED = "scans.viewed"
     # Scans
@@ -46,6 +49,7 @@ class AuditAction(enum.StrEnum):
     # Help-scan
     PAPER_CODE_ISSUED = "paper_code.issued"
     PAPER_CODE_REVOKED = "paper_code.revoked"
+    PAPER_CODE_REFUSED = "paper_code.refused"  # a revoke or reissue that was not allowed
     ID_CARD_READ = "assist.id_card_read"
     HELP_ALERT_RAISED = "assist.help_alert_raised"
     HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"

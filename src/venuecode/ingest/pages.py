@@ -16,6 +16,7 @@ from sqlalchemy import select
 from venuecode.access.roles import Permission
 from venuecode.cells import safe_cell
 from venuecode.errors import InvalidInput, NotFound
+from venuecode.ingest.interrupted import mark_interrupted
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused
@@ -99,6 +100,8 @@ def upload(request: Request, user: Uploader, state: StateDep, session: SessionDe
 @router.get("/admin/ingest/batches", response_class=HTMLResponse)
 def batches(request: Request, user: Uploader, session: SessionDep,
             source: str | None = None) -> HTMLResponse:
+    if mark_interrupted(session):  # so a killed import never shows as still running
+        session.commit()
     query = select(IngestBatch).order_by(IngestBatch.received_at.desc()).limit(200)
     if source:
         query = query.where(IngestBatch.source == source)

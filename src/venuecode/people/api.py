@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from venuecode.access.roles import Permission
@@ -15,10 +15,13 @@ from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import record
 from venuecode.errors import Conflict, NotAuthenticated, NotFound
 from venuecode.people import auth
+from venuecode.people.binding import bind_identity, desk_bind
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import User
 from venuecode.people.schemas import (
     AccountOut,
+    DeskBindingOut,
+    DeskBindingRequest,
     IdentityRequest,
     LoginRequest,
     MeOut,
@@ -26,7 +29,6 @@ from venuecode.people.schemas import (
     SmsCodeRequest,
     TokenOut,
 )
-from venuecode.people.service import bind_identity
 from venuecode.web.deps import (
     CurrentUser,
     SessionDep,
@@ -128,26 +130,56 @@ def me(user: CurrentUser) -> MeOut:
 
 @router.put("/me/identity")
 def put_identity(body: IdentityRequest, request: Request, user: CurrentUser,
-                 session: SessionDep) -> MeOut:
-    bind_identity(session, actor_of(user, request), user, body.id_number, body.name)
-    session.commit()
+                 session: SessionDep, state: StateDep) -> MeOut:
+    """Bind my identity: the registry must hold this name, and this account's phone, for it."""
+    try:
+        bind_identity(session, state.limiter, actor_of(user, request), user, body.id_number,
+                      body.name, open_registry=state.settings.environment != "production")
+    finally:
+        session.commit()  # a refusal is audited too
     return me_out(user)
+
+
+DeskStaff = Annotated[User, Depends(require(Permission.IDENTITY_VERIFY))]
+
+
+@router.post("/identity/desk-bindings")
+def post_desk_binding(body: DeskBindingRequest, request: Request, staff: DeskStaff,
+                      session: SessionDep) -> DeskBindingOut:
+    """Service desk (服务窗口): bind an account after checking the ID card in person."""
+    target = session.scalar(select(User).where(User.phone == auth.normalize_phone(body.phone)))
+    if target is None:
+        raise NotFound("user_not_found", "没有使用该手机号的账号，请先用该手机号登录一次。",
+                       "No account uses this phone; sign in with it once first.")
+    released = desk_bind(session, actor_of(staff, request), staff.id, target, body.id_number,
+                         body.name, body.reason)
+    session.commit()
+    assert target.id_number is not None and target.real_name is not None
+    return DeskBindingOut(user_id=target.id, id_number_masked=mask_id_number(target.id_number),
+                          name_masked=mask_name(target.real_name),
+                          released_user_id=released.id if released else None)
 
 
 # Actions on a person that their owner is shown; self-service actions are left out.
 _VISIBLE_ACTIONS = ("person.viewed", "trace.run", "trace.exported", "scan.help_recorded",
-                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read", "trace.mark_lifted")
+                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read", "trace.mark_lifted",
+                    "identity.desk_bound")
+# Actions on the account itself, shown even once it holds no identity any more.
+_ACCOUNT_ACTIONS = ("identity.released",)
 
 
 @router.get("/me/access-log")
 def access_log(user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
     """Who looked at or acted on my personal data: when, which role, what, and why."""
-    if user.id_number is None:
-        return []
+    about_account = and_(AuditEvent.subject_type == "user",
+                         AuditEvent.subject_id == str(user.id),
+                         AuditEvent.action.in_(_ACCOUNT_ACTIONS))
+    about_person = and_(AuditEvent.subject_type == "person",
+                        AuditEvent.subject_id == (user.id_number or ""),
+                        AuditEvent.action.in_(_VISIBLE_ACTIONS))
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.subject_type == "person",
-                                 AuditEvent.subject_id == user.id_number,
-                                 AuditEvent.action.in_(_VISIBLE_ACTIONS))
+        select(AuditEvent).where(or_(about_account, about_person) if user.id_number
+                                 else about_account)
         .order_by(AuditEvent.at.desc()).limit(200))
     # The role, not the staff member's identity: citizens learn that and why their data was
     # used; naming individual tracers would expose them.

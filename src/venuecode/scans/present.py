@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from venuecode.categories import get_category
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.policy.panels import panels_to_dict
 from venuecode.scans.schemas import ScanResult
 from venuecode.scans.service import ScanOutcome
-from venuecode.venues.categories import get_category
 
 
 def scan_json(outcome: ScanOutcome, locale: str) -> dict[str, Any]:

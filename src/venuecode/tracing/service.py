@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
+from venuecode.categories import dwell_override_problems
 from venuecode.config import Settings
 from venuecode.errors import InvalidInput, NotFound
 from venuecode.facts.models import CaseRecord
@@ -29,7 +30,6 @@ from venuecode.timeutil import EPOCH, from_micros, to_micros
 from venuecode.tracing.core import Case, TraceOptions, TraceResult, result_to_json_dict, trace
 from venuecode.tracing.models import Trace
 from venuecode.tracing.repository import DbPresenceSource
-from venuecode.venues.categories import dwell_override_problems
 
 Progress = Callable[[str, int, int], None]
 

@@ -13,8 +13,8 @@ from venuecode import clock
 from venuecode.access.roles import Role
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
+from venuecode.categories import get_category
 from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from venuecode.venues.categories import get_category
 from venuecode.venues.models import SubArea, Venue, VenueStatus
 from venuecode.venues.schemas import SubAreaOut, VenueApplication, VenueOut
 from venuecode.venues.tokens import CodeClaims, CodeKind, CodeRefused, sign_code, verify_venue_code

@@ -3,7 +3,7 @@
 One row per signed-out token id (`jti`), read in the same select as the account.
 
 Revision ID: 3f6a1c9d2e47
-Revises: d41c7e2a9b05
+Revises: 9cf702b77669
 Create Date: 2026-12-01 10:45:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import venuecode.db
 
 revision: str = '3f6a1c9d2e47'
-down_revision: str | None = 'd41c7e2a9b05'
+down_revision: str | None = '9cf702b77669'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
