@@ -16,6 +16,13 @@ class AuditAction(enum.StrEnum):
     # People and accounts
     USER_CREATED = "user.created"
     USER_SIGNED_IN = "user.signed_in"
+    USER_SIGNED_OUT = "user.signed_out"
+    USER_SIGNED_OUT_EVERYWHERE = "user.signed_out_everywhere"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_ACTIVATED = "user.activated"
+    USER_PASSWORD_SET = "user.password_set"  # noqa: S105 - an action name
+    USER_PASSWORD_WRONG = "user.password_wrong"  # noqa: S105 - an action name
+    USER_PASSWORD_LOCKED = "user.password_locked"  # noqa: S105 - an action name
     IDENTITY_BOUND = "identity.bound"
     IDENTITY_DESK_BOUND = "identity.desk_bound"  # staff-verified at a service desk
     IDENTITY_RELEASED = "identity.released"      # taken over by the proven owner

@@ -1,13 +1,18 @@
-"""`venuecode users create|list|bind-identity|audit-bindings`: accounts and their bindings."""
+"""`venuecode users`: staff accounts, identity bindings, deactivation and sign-out."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from venuecode.access.roles import Role
 from venuecode.cmdline import fail, session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from venuecode.people.models import User
 
 app = typer.Typer(help="User accounts (staff are created here; citizens sign up by SMS).",
                   no_args_is_help=True)
@@ -31,6 +36,8 @@ def create(
 
     if role in SECOND_FACTOR_ROLES and password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if password:
+        _check_policy(password, (phone, name))
     with session_scope() as session:
         user = create_user(session, Actor.cli(), phone, role, name, password, district)
         typer.echo(f"created user {user.id}: {user.phone} ({user.role})")
@@ -52,6 +59,94 @@ def list_users(
         for user in session.scalars(query):
             typer.echo(f"{user.id}\t{user.phone}\t{user.role}\t{user.district or ''}\t"
                        f"{user.display_name}")
+
+
+def _check_policy(password: str, known: tuple[str, ...]) -> None:
+    """The password policy's refusal, in Chinese first, before anything is stored."""
+    from venuecode.errors import DomainError
+    from venuecode.people.auth import check_password_policy
+
+    try:
+        check_password_policy(password, known)
+    except DomainError as exc:
+        fail(f"{exc.message_zh}\n{exc.message_en} ({exc.code})", 1)
+
+
+def _account(session: Session, phone: str) -> User:
+    from sqlalchemy import select
+
+    from venuecode.people.auth import normalize_phone
+    from venuecode.people.models import User
+
+    number = normalize_phone(phone)
+    user = session.scalar(select(User).where(User.phone == number))
+    if user is None:
+        fail(f"no account with phone {number}")
+    return user
+
+
+@app.command("deactivate")
+def deactivate(
+    phone: Annotated[str, typer.Argument(help="Mobile number of the account.")],
+) -> None:
+    """Deactivate an account and sign it out on every device."""
+    from venuecode.audit.service import Actor
+    from venuecode.people.auth import set_active
+
+    with session_scope() as session:
+        user = _account(session, phone)
+        set_active(session, Actor.cli(), user, active=False)
+        typer.echo(f"deactivated user {user.id}: {user.phone} (signed out everywhere)")
+
+
+@app.command("activate")
+def activate(
+    phone: Annotated[str, typer.Argument(help="Mobile number of the account.")],
+) -> None:
+    """Reactivate a deactivated account (it signs in afresh)."""
+    from venuecode.audit.service import Actor
+    from venuecode.people.auth import set_active
+
+    with session_scope() as session:
+        user = _account(session, phone)
+        set_active(session, Actor.cli(), user, active=True)
+        typer.echo(f"activated user {user.id}: {user.phone}")
+
+
+@app.command("signout")
+def signout(
+    phone: Annotated[str, typer.Argument(help="Mobile number of the account.")],
+) -> None:
+    """Sign an account out on every device (its tokens stop working at once)."""
+    from venuecode.audit.service import Actor
+    from venuecode.people.auth import revoke_all
+
+    with session_scope() as session:
+        user = _account(session, phone)
+        revoke_all(session, Actor.cli(), user.id)
+        typer.echo(f"signed out user {user.id}: {user.phone} everywhere")
+
+
+@app.command("reset-password")
+def reset_password(
+    phone: Annotated[str, typer.Argument(help="Mobile number of the account.")],
+    password: Annotated[str | None, typer.Option(
+        help="The new password; asked for if not given.")] = None,
+) -> None:
+    """Set a staff account's password (the policy applies) and sign it out everywhere."""
+    from venuecode.audit.actions import AuditAction
+    from venuecode.audit.service import Actor, record
+    from venuecode.people.auth import hash_password, revoke_all
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with session_scope() as session:
+        user = _account(session, phone)
+        _check_policy(password, (user.phone, user.display_name))
+        user.password_hash = hash_password(password, (user.phone, user.display_name))
+        record(session, Actor.cli(), AuditAction.USER_PASSWORD_SET, "user", user.id)
+        revoke_all(session, Actor.cli(), user.id)
+        typer.echo(f"password set for user {user.id}: {user.phone} (signed out everywhere)")
 
 
 @app.command("bind-identity")

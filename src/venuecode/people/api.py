@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -28,7 +28,15 @@ from venuecode.people.schemas import (
     SmsCodeRequest,
     TokenOut,
 )
-from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user, require
+from venuecode.web.deps import (
+    CurrentUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    load_user,
+    require,
+    token_claims,
+)
 from venuecode.web.i18n import request_locale, translations
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -66,11 +74,44 @@ def login(body: LoginRequest, request: Request, session: SessionDep, state: Stat
 def second_factor(body: PasswordRequest, request: Request, session: SessionDep,
                   state: StateDep) -> TokenOut:
     user = load_user(request, state, session, allow_pending_factor=True)
+    claims = token_claims(request, state)
+    if user is None or claims is None:
+        raise NotAuthenticated()
+    try:
+        right = auth.verify_staff_password(session, state.limiter, actor_of(user, request),
+                                           user, body.password)
+    finally:
+        session.commit()  # the audit of a wrong password or a lockout stays
+    if not right:
+        raise NotAuthenticated("password_wrong", "密码错误。", "The password is wrong.")
+    if claims.jti is not None:
+        # The half-signed-in token has done its job: only the new one works from here.
+        auth.revoke_token(session, actor_of(user, request), claims, audited=False)
+        session.commit()
+    return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=True))
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Sign out this token; the account's other devices stay signed in."""
+    user = load_user(request, state, session, allow_pending_factor=True)
+    claims = token_claims(request, state)
+    if user is None or claims is None:
+        raise NotAuthenticated()
+    auth.revoke_token(session, actor_of(user, request), claims)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/auth/logout-all", status_code=204)
+def logout_all(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Sign out every device of this account, this one too."""
+    user = load_user(request, state, session, allow_pending_factor=True)
     if user is None:
         raise NotAuthenticated()
-    if not auth.check_password(state.limiter, user, body.password):
-        raise NotAuthenticated("password_wrong", "密码错误。", "The password is wrong.")
-    return TokenOut(access_token=auth.issue_token(state.secret, user, second_factor=True))
+    auth.revoke_all(session, actor_of(user, request), user.id)
+    session.commit()
+    return Response(status_code=204)
 
 
 def me_out(user: User) -> MeOut:

@@ -56,3 +56,17 @@ class SmsCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(Instant())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     ip: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class RevokedToken(Base):
+    """An access token signed out before it expired (`people.auth.revoke_token`).
+
+    Read in the same select as the account, so the check costs no round trip; rows go
+    once the token would have expired anyway.
+    """
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(Instant(), index=True)

@@ -23,6 +23,7 @@ from venuecode.web.deps import (
     StateDep,
     actor_of,
     load_user,
+    token_claims,
 )
 from venuecode.web.templating import render
 
@@ -36,9 +37,10 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _set_session(response: Response, token: str, secure: bool) -> None:
+def _set_session(response: Response, token: str, secure: bool, role: str) -> None:
+    # The cookie lasts as long as the token in it (12 h for staff), not longer.
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
-                        max_age=int(auth.CITIZEN_TOKEN_AGE.total_seconds()))
+                        max_age=int(auth.token_age(role).total_seconds()))
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -86,7 +88,7 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
             f"/login/password?next={quote(_safe_next(next))}", status_code=303)
     else:
         response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_session(response, token, state.settings.public_url.startswith("https"))
+    _set_session(response, token, state.settings.public_url.startswith("https"), user.role)
     return response
 
 
@@ -100,14 +102,21 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
                    form: Annotated[PasswordForm, Form()]) -> Response:
     password, next = form.password, form.next
     user = load_user(request, state, session, allow_pending_factor=True)
-    if user is None:
+    claims = token_claims(request, state)
+    if user is None or claims is None:
         raise NotAuthenticated()
     try:
-        right = auth.check_password(state.limiter, user, password)
+        right = auth.verify_staff_password(session, state.limiter, actor_of(user, request),
+                                           user, password)
     except DomainError as exc:
+        session.commit()  # the lockout's audit stays
         return render(request, "login_password.html",
                       {"next": _safe_next(next), "error": exc.message(locale)},
                       status_code=exc.status)
+    if claims.jti is not None and right:
+        # The half-signed-in token has done its job: only the new one works from here.
+        auth.revoke_token(session, actor_of(user, request), claims, audited=False)
+    session.commit()  # a wrong password's audit stays too
     if not right:
         return render(request, "login_password.html",
                       {"next": _safe_next(next),
@@ -115,12 +124,21 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
                       status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session(response, auth.issue_token(state.secret, user, second_factor=True),
-                 state.settings.public_url.startswith("https"))
+                 state.settings.public_url.startswith("https"), user.role)
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Sign out: the token itself is revoked, not only the cookie cleared."""
+    try:
+        user = load_user(request, state, session, allow_pending_factor=True)
+        claims = token_claims(request, state)
+    except NotAuthenticated:
+        user = claims = None  # expired or signed out already: only the cookie is left
+    if user is not None and claims is not None:
+        auth.revoke_token(session, actor_of(user, request), claims)
+        session.commit()
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from venuecode.people.models import User
 
 
 class SmsCodeRequest(BaseModel):
@@ -81,3 +86,16 @@ class IdentityForm(BaseModel):
     id_number: str = Field(title="ID number")
     name: str = Field(title="Name")
     next: str = "/"
+
+
+class AccountOut(BaseModel):
+    """An account as a system admin manages it."""
+
+    id: int
+    phone: str
+    role: str
+    active: bool
+
+    @classmethod
+    def of(cls, user: User) -> AccountOut:
+        return cls(id=user.id, phone=user.phone, role=user.role, active=user.active)

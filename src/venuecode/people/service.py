@@ -31,7 +31,8 @@ def create_user(
         raise Conflict("user_exists", "该手机号已有账号。",
                        f"An account with phone {phone} exists already.")
     user = User(phone=phone, role=role.value, display_name=display_name.strip()[:64],
-                password_hash=hash_password(password) if password else None,
+                password_hash=hash_password(password, (phone, display_name))
+                if password else None,
                 district=district, created_at=clock.now())
     session.add(user)
     session.flush()

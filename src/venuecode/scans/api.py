@@ -60,7 +60,7 @@ def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now
         # Account, venue, facts and repeat check in one select; then the checks in the
         # order of the page path: account, then `admit`'s identity, flood, code.
         read = hot.read(connection, claims, now, state.settings.scan_repeat_minutes,
-                        account.user_id)
+                        account.user_id, account.jti)
         assert token is not None
         user = check_scan_user(state.secret, token, account, read.user)
         id_number = admit(state.limiter, user.id_number, f"user:{user.id}", refused)

@@ -63,7 +63,8 @@ def _scan_sql(venue_pk: str, sub_area: bool, person: str, account: bool) -> str:
     )
     user = (
         "UNION ALL SELECT 'U', u.role, u.id_number, u.real_name, NULL, NULL, u.id,"
-        " u.token_version, CASE WHEN u.active THEN 1 ELSE 0 END, NULL"
+        " u.token_version, CASE WHEN u.active THEN 1 ELSE 0 END,"
+        " (SELECT 1 FROM revoked_tokens r WHERE r.jti = :jti)"  # signed out (people.auth)
         " FROM users u WHERE u.id = :uid\n"
         if account else ""
     )
@@ -189,7 +190,7 @@ class ScanRead:
             elif k == "E":
                 self.earlier = Entry(n1, from_micros(n2))
             elif k == "U":
-                self.user = ScanUser(n1, s1, bool(n3), n2, s2, s3)
+                self.user = ScanUser(n1, s1, bool(n3), n2, s2, s3, n4 is not None)
             elif k == "V":
                 # Transient (never added to a session): the outcome and pages read it as usual.
                 self.venue = Venue(id=n1, venue_id=s1, name=s2, category=s3, district=s4,
@@ -210,7 +211,7 @@ class ScanRead:
 
 
 def read_scan(connection: Connection, claims: CodeClaims | None, now: datetime,
-              repeat_minutes: int, *, user_id: int | None = None,
+              repeat_minutes: int, *, user_id: int | None = None, jti: str | None = None,
               id_number: str | None = None) -> ScanRead:
     """One select: the person by account (`user_id`, with the account row) or `id_number`.
 
@@ -226,6 +227,7 @@ def read_scan(connection: Connection, claims: CodeClaims | None, now: datetime,
     }
     if user_id is not None:
         params["uid"] = user_id
+        params["jti"] = jti
     else:
         params["idn"] = id_number
     return ScanRead(run(connection, SCAN_SQL[(sub_area, user_id is not None)], params))
@@ -286,11 +288,11 @@ class HotPath:
         self.risks = RiskAreaCache()
 
     def read(self, connection: Connection, claims: CodeClaims | None, now: datetime,
-             repeat_minutes: int, user_id: int) -> ScanRead:
+             repeat_minutes: int, user_id: int, jti: str | None = None) -> ScanRead:
         """`read_scan`, once more on a fresh connection if the pooled one had been dropped."""
         dialect = connection.dialect
         try:
-            return read_scan(connection, claims, now, repeat_minutes, user_id=user_id)
+            return read_scan(connection, claims, now, repeat_minutes, user_id=user_id, jti=jti)
         except dialect.loaded_dbapi.Error as exc:
             # `run` uses the DBAPI connection directly, so SQLAlchemy's own disconnect
             # handling does not see this: do its part. A dropped connection usually means a
@@ -301,7 +303,7 @@ class HotPath:
         self.engine.dispose(close=False)
         connection.invalidate()
         connection.rollback()
-        return read_scan(connection, claims, now, repeat_minutes, user_id=user_id)
+        return read_scan(connection, claims, now, repeat_minutes, user_id=user_id, jti=jti)
 
     @contextmanager
     def unit(self) -> Iterator[Connection]:

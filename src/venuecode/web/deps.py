@@ -13,13 +13,20 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.service import Actor
 from venuecode.db import read_session
 from venuecode.errors import NotAuthenticated, PermissionDenied
-from venuecode.people.auth import ScanUser, TokenClaims, check_account, peek_claims
+from venuecode.people.auth import (
+    ScanUser,
+    TokenClaims,
+    check_account,
+    peek_claims,
+    revoked_clause,
+)
 from venuecode.people.models import User
 from venuecode.web.i18n import request_locale
 from venuecode.web.state import AppState
@@ -93,8 +100,17 @@ def load_user(request: Request, state: AppState, session: Session,
     if not token:
         return None
     claims = peek_claims(state.secret, token)
-    return check_account(state.secret, token, claims, session.get(User, claims.user_id),
-                         allow_pending_factor)
+    # The account and whether this token was signed out, in one select.
+    row = session.execute(select(User, revoked_clause(claims))
+                          .where(User.id == claims.user_id)).first()
+    user, revoked = (row[0], bool(row[1])) if row is not None else (None, False)
+    return check_account(state.secret, token, claims, user, revoked, allow_pending_factor)
+
+
+def token_claims(request: Request, state: AppState) -> TokenClaims | None:
+    """The presented token's claims, unchecked: for signing that token out."""
+    token = bearer_token(request)
+    return peek_claims(state.secret, token) if token else None
 
 
 def scan_claims(secret: str, token: str | None) -> TokenClaims:
@@ -107,7 +123,7 @@ def scan_claims(secret: str, token: str | None) -> TokenClaims:
 def check_scan_user(secret: str, token: str, claims: TokenClaims,
                     user: ScanUser | None) -> ScanUser:
     """`load_user`'s checks for the scan hot path, on the account row it read itself."""
-    return check_account(secret, token, claims, user)
+    return check_account(secret, token, claims, user, user.token_revoked if user else False)
 
 
 def get_optional_user(request: Request, state: StateDep, session: SessionDep) -> User | None:
