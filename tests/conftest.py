@@ -115,8 +115,17 @@ def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Sessio
 def client(app):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
+    from venuecode.web.security import CSRF_COOKIE, CSRF_HEADER
+
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        # A browser on one of our pages holds the CSRF cookie and sends its token back
+        # (tests/integration/foundation/test_csrf.py checks what happens without them).
+        test_client.cookies.set(CSRF_COOKIE, CSRF_TEST_TOKEN)
+        test_client.headers[CSRF_HEADER] = CSRF_TEST_TOKEN
         yield test_client
+
+
+CSRF_TEST_TOKEN = "csrf-test-token-0123456789abcdefghijklmnopq"
 
 
 def read_sms_code(settings: Settings, phone: str) -> str:

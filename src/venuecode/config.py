@@ -2,13 +2,18 @@
 
 Every setting is documented in docs/settings.md (a test keeps the two in step).
 Outside development, missing or placeholder secrets stop the start with a clear message;
-in development a missing secret is generated once and kept in the data folder.
+in development a missing secret is generated once and kept in the data folder. Production
+also refuses weak, shared or documented secrets and a public URL without https
+(`check_for_start`, `secret_problem`).
 """
 
 from __future__ import annotations
 
+import math
 import secrets
+from collections import Counter
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -20,6 +25,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Environment = Literal["development", "test", "production"]
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "please-change", "xxx"}
 _MIN_SECRET_CHARS = 32
+_MIN_SECRET_BITS = 128
+_GENERATE = "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+# Secrets printed in this repository's docs, tests and scripts: public, so never a secret.
+# tests/unit/foundation/test_secret_strength.py fails when a new example is not refused.
+DOCUMENTED_EXAMPLES = frozenset({
+    "...",
+    "python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+    "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "test-code-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "deploy-test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+    "deploy-test-code-key-0123456789abcdefghijklmnopqrstuvw",
+    "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "bench-code-key-0123456789abcdefghijklmnopqrstuvwxyz",
+})
 
 
 class SettingsError(RuntimeError):
@@ -144,14 +163,17 @@ class Settings(BaseSettings):
     def secret(self, name: Literal["secret_key", "code_signing_key"]) -> str:
         """The secret's value; in development generated and kept in the data folder."""
         value: SecretStr | None = getattr(self, name)
+        if self.environment == "production":
+            problem = "is missing" if value is None else secret_problem(value.get_secret_value())
+            if problem:
+                raise SettingsError(
+                    f"VENUECODE_{name.upper()} {problem}. In production set it to a fresh "
+                    f"random value (at least {_MIN_SECRET_CHARS} characters, about "
+                    f"{_MIN_SECRET_BITS} bits or more), e.g. {_GENERATE}.")
+            assert value is not None
+            return value.get_secret_value()
         if value is not None and _usable(value.get_secret_value()):
             return value.get_secret_value()
-        if self.environment == "production":
-            raise SettingsError(
-                f"VENUECODE_{name.upper()} is missing or a placeholder. In production set it "
-                f"to a random value of at least {_MIN_SECRET_CHARS} characters, e.g. "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-            )
         path = self.data_dir / f"{name}.txt"
         if path.exists():
             kept = path.read_text("utf-8").strip()
@@ -168,13 +190,26 @@ class Settings(BaseSettings):
 
         `workers`: the process count `venuecode serve` will start (default the setting).
         """
-        self.secret("secret_key")
-        self.secret("code_signing_key")
-        if self.metrics_token is not None and not _usable(self.metrics_token.get_secret_value()):
-            raise SettingsError(
-                f"VENUECODE_METRICS_TOKEN must be a random value of at least {_MIN_SECRET_CHARS} "
-                "characters (or unset: then /metrics answers only on the loopback address).")
+        keys = {"VENUECODE_SECRET_KEY": self.secret("secret_key"),
+                "VENUECODE_CODE_SIGNING_KEY": self.secret("code_signing_key")}
+        if self.metrics_token is not None:
+            token = self.metrics_token.get_secret_value()
+            problem = (secret_problem(token) if self.environment == "production"
+                       else None if _usable(token) else "is a placeholder or too short")
+            if problem:
+                raise SettingsError(
+                    f"VENUECODE_METRICS_TOKEN {problem}. Set it to a random value of at least "
+                    f"{_MIN_SECRET_CHARS} characters, e.g. {_GENERATE} (or unset it: then "
+                    "/metrics answers only on the loopback address).")
+            keys["VENUECODE_METRICS_TOKEN"] = token
         if self.environment == "production":
+            _check_distinct(keys)
+            if not self.public_url.startswith("https://"):
+                raise SettingsError(
+                    f"VENUECODE_PUBLIC_URL is {self.public_url!r}, but production needs https: "
+                    "sign-in cookies would travel unencrypted (no Secure flag) and every venue "
+                    "code would print a plain-http link. Set VENUECODE_PUBLIC_URL=https://your."
+                    "host (TLS ends at nginx, see docs/operations.md).")
             if self.sms_backend != "http":
                 raise SettingsError(
                     "VENUECODE_SMS_BACKEND must be 'http' in production: the console and "
@@ -199,6 +234,65 @@ class Settings(BaseSettings):
 
 def _usable(value: str) -> bool:
     return value.strip().lower() not in _PLACEHOLDERS and len(value.strip()) >= _MIN_SECRET_CHARS
+
+
+def entropy_bits(value: str) -> float:
+    """Shannon entropy of the string's own characters times its length: an estimate that
+    sees repetition and small alphabets (it undercounts short random strings a little)."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return per_char * len(value)
+
+
+def _longest_run(value: str, step: int) -> int:
+    """Longest stretch of characters each `step` code points after the one before."""
+    best = run = 1
+    for before, after in pairwise(value):
+        run = run + 1 if ord(after) - ord(before) == step else 1
+        best = max(best, run)
+    return best
+
+
+def _period(value: str) -> int | None:
+    """The shortest unit the string repeats (`abcabcab` -> 3), if it is one."""
+    for unit in range(1, len(value) // 2 + 1):
+        if all(value[i] == value[i - unit] for i in range(unit, len(value))):
+            return unit
+    return None
+
+
+def secret_problem(value: str) -> str | None:
+    """Why `value` is no production secret (words for the refusal), or None if it may be."""
+    if value.strip() in DOCUMENTED_EXAMPLES or value.strip().lower() in _PLACEHOLDERS:
+        return "is an example or placeholder printed in the documentation"
+    if any(c.isspace() for c in value) or not value.isprintable():
+        return "contains spaces or control characters (a command or sentence, not a key)"
+    if len(value) < _MIN_SECRET_CHARS:
+        return f"has {len(value)} characters, fewer than {_MIN_SECRET_CHARS}"
+    unit = _period(value)
+    if unit is not None:
+        return f"repeats a {unit}-character pattern"
+    # 6 in a row: a random 64-character key has one by chance about once in ten million.
+    if max(_longest_run(value, 0), _longest_run(value, 1), _longest_run(value, -1)) >= 6:
+        return "contains a run of repeated or consecutive characters (aaaaaa, 123456, abcdef)"
+    bits = entropy_bits(value)
+    if bits < _MIN_SECRET_BITS:
+        return (f"looks too predictable ({len(set(value))} distinct characters, about "
+                f"{bits:.0f} bits estimated; at least {_MIN_SECRET_BITS} needed)")
+    return None
+
+
+def _check_distinct(keys: dict[str, str]) -> None:
+    # One leaked value must not open both doors: sign-in tokens, venue codes, metrics.
+    names = list(keys)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            if keys[first].strip() == keys[second].strip():
+                raise SettingsError(
+                    f"{first} and {second} have the same value. Give each its own random "
+                    f"value, e.g. run {_GENERATE} once for each.")
 
 
 _settings: Settings | None = None

@@ -52,7 +52,8 @@ def test_help_scan_stacks_two_people(page, live_server: LiveServer, tmp_path) ->
 
     page.fill("#card-number", "HZ0000553")
     page.click("#form-card button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('.helped-row').length === 2")
+    # A function, not an expression: the CSP forbids the eval Playwright would use.
+    page.wait_for_function("() => document.querySelectorAll('.helped-row').length === 2")
 
     rows = page.locator(".helped-row")
     assert rows.nth(0).locator(".helped-name").inner_text() == "周*兰"

@@ -62,7 +62,8 @@ def test_the_gate_scans_and_catches_up_after_an_outage(page, live_server: LiveSe
     page.wait_for_timeout(1500)  # the upload must carry the scan time, not the upload time
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'",
+                           timeout=20_000)  # a function: the CSP forbids eval
 
     engine, session = live_session(live_server)
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from venuecode.cli.serve import prepare
-from venuecode.cmdline import session_scope, settings
+from venuecode.cmdline import fail, session_scope, settings
 
 
 def demo(
@@ -34,6 +34,12 @@ def demo(
     from venuecode.venues.service import CodeSigner, venue_token
 
     s = settings()
+    if s.environment == "production":
+        # Before any write: the demo's staff accounts share a password printed in the docs.
+        fail("venuecode demo refuses to run in production: it creates staff accounts whose "
+             "password is published. Run it on a development copy "
+             "(VENUECODE_ENVIRONMENT=development, its own VENUECODE_DATABASE_URL); create "
+             "real accounts with `venuecode users create PHONE --role ROLE --name NAME`.")
     if "VENUECODE_PUBLIC_URL" not in os.environ and (host or port):
         # Codes printed by the demo must open the server it starts.
         s = s.model_copy(update={"public_url": f"http://{host or s.host}:{port or s.port}"})

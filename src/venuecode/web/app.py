@@ -18,7 +18,7 @@ from venuecode.config import Settings, get_settings
 from venuecode.db import make_engine, make_sessionmaker
 from venuecode.people.sms import sms_sender
 from venuecode.venues.service import CodeSigner
-from venuecode.web import errors, ops
+from venuecode.web import errors, ops, security
 from venuecode.web.state import AppState
 
 log = logging.getLogger("venuecode.web")
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.state.venuecode = build_state(settings, engine, factory)
     errors.install(app)
     ops.install(app, app.state.venuecode)  # /readyz, /metrics, logs and metrics middleware
+    security.install(app)  # security headers, CSRF check on every route (before the routers)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> JSONResponse:

@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from venuecode.web.i18n import request_locale, translations
+from venuecode.web.security import CSRF_FIELD, csrf_token, issue_cookie
 
 
 @cache
@@ -24,7 +27,21 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["localtime"] = _localtime
+    env.globals["csrf_field"] = _csrf_field
+    env.globals["csrf_token"] = _csrf_token
     return env
+
+
+@pass_context
+def _csrf_field(ctx: Context) -> Markup:
+    """The hidden field every post form carries (web/security.py checks it)."""
+    return Markup('<input type="hidden" name="%s" value="%s">') % (
+        CSRF_FIELD, csrf_token(ctx["request"]))
+
+
+@pass_context
+def _csrf_token(ctx: Context) -> str:
+    return csrf_token(ctx["request"])
 
 
 def _localtime(value: datetime | None, tz: str = "Asia/Shanghai",
@@ -57,7 +74,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     ctx.update(context or {})
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code)
+    issue_cookie(request, response)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie("lang", request.query_params["lang"], max_age=365 * 86400,
-                            samesite="lax")
+                            samesite="lax", secure=state is not None
+                            and state.settings.public_url.startswith("https://"))
     return response

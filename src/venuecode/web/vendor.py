@@ -8,11 +8,11 @@ see hatch_build.py), the checkout's `node_modules` (`scripts/setup` runs `npm ci
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
 from venuecode.config import get_settings
@@ -55,14 +55,26 @@ def vendor_file(name: str) -> FileResponse:
 
 @router.get("/api/docs")
 def api_docs(request: Request) -> HTMLResponse:
-    """Swagger UI from /static/vendor/: no CDN, no external favicon, no online validator."""
-    root = str(request.scope.get("root_path", "")).rstrip("/")
-    return get_swagger_ui_html(
-        openapi_url=root + (request.app.openapi_url or "/openapi.json"),
-        title="venuecode 接口文档 (API)",
-        swagger_js_url=f"{root}/static/vendor/swagger-ui-bundle.js",
-        swagger_css_url=f"{root}/static/vendor/swagger-ui.css",
-        swagger_favicon_url=f"{root}/static/vendor/swagger-ui-favicon.png",
-        # Swagger UI would otherwise send the spec's URL to validator.swagger.io.
-        swagger_ui_parameters={"validatorUrl": None},
-    )
+    """Swagger UI from /static/vendor/: no CDN, no external favicon, no online validator.
+
+    Started by /static/swagger-init.js rather than FastAPI's inline script, which the
+    content security policy (web/security.py) would block.
+    """
+    root = html.escape(str(request.scope.get("root_path", "")).rstrip("/"))
+    spec = root + html.escape(request.app.openapi_url or "/openapi.json")
+    return HTMLResponse(f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="{root}/static/vendor/swagger-ui.css">
+<link rel="icon" href="{root}/static/vendor/swagger-ui-favicon.png">
+<title>venuecode 接口文档 (API)</title>
+</head>
+<body>
+<div id="swagger-ui" data-openapi="{spec}"></div>
+<script src="{root}/static/vendor/swagger-ui-bundle.js"></script>
+<script src="{root}/static/swagger-init.js"></script>
+</body>
+</html>
+""")

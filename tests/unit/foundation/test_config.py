@@ -5,6 +5,10 @@ from pydantic import ValidationError
 
 from venuecode.config import Settings, SettingsError
 
+# Strong and distinct, as production needs (test_secret_strength.py covers the refusals).
+STRONG = {"secret_key": "kR8vQ2nX_w4LzT7pYb1mC9dF3hJ6sA0eG5uV-oIqWZt",
+          "code_signing_key": "Zp3Nq7Lw1Xe9Rt5Ya2Uc8Vb4Mk6Hs0Jd-gFoTiEyB_l"}
+
 
 def make(tmp_path: Path, **kw: object) -> Settings:
     kw.setdefault("redis_url", None)  # not from the shell's environment
@@ -39,8 +43,8 @@ def test_an_unknown_time_zone_is_refused_with_a_hint(tmp_path: Path) -> None:
 
 
 def test_production_needs_a_real_sms_gateway(tmp_path: Path) -> None:
-    settings = make(tmp_path, environment="production", secret_key="s" * 40,
-                    code_signing_key="c" * 40)
+    settings = make(tmp_path, environment="production", public_url="https://csm.example",
+                    **STRONG)
     with pytest.raises(SettingsError) as info:
         settings.check_for_start()
     assert "SMS" in str(info.value)
@@ -58,14 +62,14 @@ def test_more_than_one_worker_needs_redis(tmp_path: Path) -> None:
 
 
 def test_production_needs_redis(tmp_path: Path) -> None:
-    settings = make(tmp_path, environment="production", secret_key="s" * 40,
-                    code_signing_key="c" * 40, sms_backend="http", sms_http_url="https://sms")
+    settings = make(tmp_path, environment="production", public_url="https://csm.example",
+                    sms_backend="http", sms_http_url="https://sms", **STRONG)
     with pytest.raises(SettingsError) as info:
         settings.check_for_start()
     assert "VENUECODE_REDIS_URL" in str(info.value) and "production" in str(info.value)
-    make(tmp_path, environment="production", secret_key="s" * 40, code_signing_key="c" * 40,
+    make(tmp_path, environment="production", public_url="https://csm.example",
          sms_backend="http", sms_http_url="https://sms",
-         redis_url="rediss://cache.internal:6380/1").check_for_start()
+         redis_url="rediss://cache.internal:6380/1", **STRONG).check_for_start()
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "redis://", "redis://host:6379/db",

@@ -8,6 +8,11 @@
   var overlay = document.getElementById("sentinel-verdict");
   var audio = null;
 
+  function csrfToken() {
+    // The page's CSRF token (base.html): the server refuses cookie-signed posts without it.
+    return document.querySelector('meta[name="csrf-token"]').content;
+  }
+
   function tone(pass) {
     // Two short tones synthesised with WebAudio, so no audio files are needed:
     // a rising double beep for pass, a long low buzz for deny.
@@ -66,7 +71,7 @@
   function scan(form, offlineItem) {
     var scannedAt = new Date().toISOString();  // the ORIGINAL time, kept for a later upload
     fetch("/api/v1/sentinel/" + encodeURIComponent(venue) + "/scan", {
-      method: "POST", body: form, credentials: "same-origin", headers: { "Accept": "application/json" }
+      method: "POST", body: form, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrfToken() }
     }).then(function (response) {
       return response.json().then(function (body) {
         if (response.ok) {
@@ -117,7 +122,7 @@
     if (!items.length) { return; }
     fetch("/api/v1/sentinel/" + encodeURIComponent(venue) + "/checkins", {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrfToken() },
       body: JSON.stringify({ checkins: items })
     }).then(function (response) {
       if (!response.ok) { return; }
