@@ -202,7 +202,9 @@ def nginx_cluster(env: dict[str, str], listen: str, servers: int, workers: int
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="uvicorn workers (per server with --through-nginx); default 2, "
+                             "1 with --through-nginx")
     parser.add_argument("--users", type=int, default=6000)
     parser.add_argument("--venues", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=15)
@@ -218,6 +220,8 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1,
                         help="with --through-nginx: venuecode serve processes")
     args = parser.parse_args()
+    if args.workers is None:
+        args.workers = 1 if args.through_nginx else 2  # behind nginx: one process a server
     if args.through_nginx and args.servers > 1 and not args.redis_url:
         sys.exit("--servers > 1 needs --redis-url: each server's rate limits would count alone")
     if args.workers > 1 and not args.redis_url:
@@ -227,8 +231,6 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    if args.through_nginx and "--workers" not in sys.argv:
-        args.workers = 1  # one process per server: nginx spreads the load
     env = {
         "VENUECODE_DATABASE_URL": database_url(args.db, args.pg_database),
         "VENUECODE_PUBLIC_URL": f"http://127.0.0.1:{port}",
