@@ -28,8 +28,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # `bench.seeding`, shared with bench/durability
@@ -96,9 +98,23 @@ def _tree(rows: list[tuple[int, int, str, float]], roots: list[int]) -> float:
 
 @dataclass
 class Measured:
-    """Whose CPU a run counts: the server processes' trees and our nginx's (if any)."""
+    """Whose CPU a run counts: the server processes' trees, our nginx's (if any) and the
+    postgres backends connected to our database (`pg_database`; None: SQLite)."""
     servers: list[int]
     nginx: int | None = None
+    pg_database: str | None = None
+
+
+def backends(database: str) -> set[int]:
+    """Pids of the postgres backends connected to `database` now (the servers' pools)."""
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                          poolclass=NullPool)
+    with admin.connect() as conn:
+        pids = {int(p) for p in conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database}
+        ).scalars()}
+    admin.dispose()
+    return pids
 
 
 def cpu_seconds(who: Measured) -> dict[str, float]:
@@ -107,10 +123,12 @@ def cpu_seconds(who: Measured) -> dict[str, float]:
     The machine is shared: these per-request costs are steadier than requests/s under load
     (postgres and redis include other users of those servers, if any).
     """
+    own = backends(who.pg_database) if who.pg_database else set()
     rows = _proc_stats()
     return {"server": _tree(rows, who.servers),
             "nginx": _tree(rows, [who.nginx]) if who.nginx else 0.0,
             "postgres": sum(c for _, _, comm, c in rows if comm == "postgres"),
+            **{f"pg_own_{pid}": c for pid, _, _, c in rows if pid in own},
             "redis": sum(c for _, _, comm, c in rows if comm == "redis-server")}
 
 
@@ -140,7 +158,12 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None,
     done = re.search(r"(\d+) requests in", out)
     count = max(int(done.group(1)) if done else 1, 1)
     per_req = {f"{k}_cpu_ms_per_req": round((after[k] - before[k]) * 1000 / count, 3)
-               for k in after}
+               for k in after if not k.startswith("pg_own_")}
+    # postgres_cpu counts every postgres process (other users of the cluster too);
+    # postgres_own only the backends connected to this run's database at the end (the
+    # pools open theirs during the first run: all of a new backend's CPU counts).
+    per_req["postgres_own_cpu_ms_per_req"] = round(sum(
+        after[k] - before.get(k, 0.0) for k in after if k.startswith("pg_own_")) * 1000 / count, 3)
     return {"rps": rate, "p50_ms": pct("50"), "p99_ms": pct("99"), **per_req,
             "load_average_1min_before_after": [round(load, 2), round(os.getloadavg()[0], 2)],
             "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
@@ -148,7 +171,7 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None,
             "statuses": status.group(1).strip() if status else "", "raw": out}
 
 
-def _cluster_module():  # type: ignore[no-untyped-def]
+def _cluster_module() -> ModuleType:
     """scripts/deploy/cluster.py (a script, not a package), loaded as it is deployed."""
     path = ROOT / "scripts/deploy/cluster.py"
     spec = importlib.util.spec_from_file_location("venuecode_cluster", path)
@@ -167,7 +190,8 @@ def wait_healthy(base: str) -> None:
 
 
 @contextmanager
-def single_server(env: dict[str, str], port: int) -> Iterator[tuple[str, Measured]]:
+def single_server(env: dict[str, str], port: int, pg_database: str | None
+                  ) -> Iterator[tuple[str, Measured]]:
     """One `venuecode serve` (VENUECODE_WORKERS workers) on `port`."""
     server = subprocess.Popen([sys.executable, "-m", "venuecode.cli.main", "serve"],
                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
@@ -175,15 +199,15 @@ def single_server(env: dict[str, str], port: int) -> Iterator[tuple[str, Measure
     try:
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
-        yield base, Measured([server.pid])
+        yield base, Measured([server.pid], None, pg_database)
     finally:
         server.terminate()
         server.wait(timeout=20)
 
 
 @contextmanager
-def nginx_cluster(env: dict[str, str], listen: str, servers: int, workers: int
-                  ) -> Iterator[tuple[str, Measured]]:
+def nginx_cluster(env: dict[str, str], listen: str, servers: int, workers: int,
+                  pg_database: str | None) -> Iterator[tuple[str, Measured]]:
     """`servers` serve processes behind a private nginx, by cluster.py start/stop."""
     cluster_py = _cluster_module()
     run_dir = OUT / "scan-cluster"
@@ -194,7 +218,8 @@ def nginx_cluster(env: dict[str, str], listen: str, servers: int, workers: int
         cluster.start(servers, workers, listen, True, [], None)
         base = f"http://{listen}"
         wait_healthy(base)
-        yield base, Measured([s["pid"] for s in cluster.state["servers"]], cluster.nginx_pid())
+        yield base, Measured([s["pid"] for s in cluster.state["servers"]], cluster.nginx_pid(),
+                             pg_database)
     finally:
         cluster.stop(20)
 
@@ -248,8 +273,9 @@ def main() -> None:
     pairs_file = OUT / "scan-pairs.tsv"
     pairs_file.write_text("".join(f"{t}\t{u}\n" for t, u in pairs))
     print(f"seeded {args.users} citizens, {args.venues} venues in {time.monotonic() - t0:.1f}s")
-    serving = (nginx_cluster(env, f"127.0.0.1:{port}", args.servers, args.workers)
-               if args.through_nginx else single_server(env, port))
+    pg_database = args.pg_database if args.db == "postgres" else None
+    serving = (nginx_cluster(env, f"127.0.0.1:{port}", args.servers, args.workers, pg_database)
+               if args.through_nginx else single_server(env, port, pg_database))
     with serving as (base, who):
         health = wrk(f"{base}/healthz", args.seconds, args.connections, None, {}, who)
         scans = wrk(base, args.seconds, args.connections, Path(__file__).with_name("scan.lua"),
