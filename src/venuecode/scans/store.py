@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy.engine import Connection
 
 from venuecode.scans.driver import dbapi, driver_sql, run
-from venuecode.scans.succession import LOCK_PERSON, RELINK_ONE, relink
+from venuecode.scans.succession import LOCK_PERSON, RELINK_ONE, relink, relink_one_sql
 from venuecode.timeutil import from_micros, to_micros
 
 
@@ -122,7 +122,8 @@ class SqlCheckinStore:
                 insert.execute(driver_sql(sql, INSERT_CHECKIN), params)
                 # After the insert, as `succession.relink` does: one lock order everywhere.
                 other.execute(driver_sql(sql, LOCK_PERSON), {"idn": params["idn"]})
-                other.execute(driver_sql(sql, RELINK_ONE["postgresql"]), relink_params)
+                other.execute(driver_sql(sql, relink_one_sql("postgresql", params["at"])),
+                              relink_params)
                 if own:
                     other.execute("COMMIT")
             row = insert.fetchone()  # None: stored already (the relink then changed nothing)

@@ -20,6 +20,7 @@ from venuecode.config import Settings
 from venuecode.ingest.service import import_file
 from venuecode.scans.models import Checkin
 from venuecode.scans.service import scan
+from venuecode.scans.store import Attempt, SqlCheckinStore
 from venuecode.scans.succession import relink, relink_all
 from venuecode.timeutil import from_micros, to_micros
 from venuecode.venues import service as venues
@@ -196,3 +197,34 @@ def test_two_transactions_adding_one_persons_check_ins_at_once_both_link(engine:
         with engine.begin() as c:
             c.execute(text("DELETE FROM checkins WHERE id_number = :p"), {"p": person})
             c.execute(text("DELETE FROM venues WHERE id = :v"), {"v": venue})
+
+
+DAY = 86_400_000_000
+
+
+# Days around today whose differences hit the span's edges (28 and 29 days back, 3 to 5
+# ahead of a check-in's day), and days outside the partitions (older than 28 days, the
+# default partition).
+SPAN_DAYS = [-40, -30, -29, -28, -27, -2, -1, 0, 1, 3, 4, 5]
+
+
+@settings(max_examples=60, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(draws=st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 2),
+                                st.sampled_from(SPAN_DAYS), st.integers(0, 2)),
+                      min_size=1, max_size=15, unique=True))
+def test_the_scans_relink_across_days_gives_the_definition(
+        db: Session, draws: list[tuple[str, int, int, int]]) -> None:
+    """The live path's one-statement relink (`relink_one_sql`: a span of days around the
+    check-in's day, then beyond it) on days around today, in and outside the day
+    partitions and the span, arriving in any order."""
+    nested = db.begin_nested()
+    try:
+        pks = three_venues(db)
+        today = to_micros(datetime.now(UTC)) // DAY * DAY
+        checkins = SqlCheckinStore(db.connection())
+        for p, v, d, k in draws:
+            checkins.add_checkin(Attempt(p, pks[v], None, from_micros(today + d * DAY + k * STEP)))
+        assert stored(db) == defined(db)
+    finally:
+        nested.rollback()
