@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from venuecode.access.roles import Permission
 from venuecode.audit.access_log import entries_for
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.audit.words import action_words, role_words
-from venuecode.errors import NotAuthenticated, NotFound
+from venuecode.errors import Conflict, NotAuthenticated, NotFound
 from venuecode.people import auth
 from venuecode.people.binding import bind_identity, desk_bind
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import User
 from venuecode.people.schemas import (
+    AccountOut,
     DeskBindingOut,
     DeskBindingRequest,
     IdentityRequest,
@@ -170,3 +172,49 @@ def access_log(request: Request, user: CurrentUser, session: SessionDep) -> list
     return [{"at": e.at.isoformat(), "role": e.role, "role_name": tr.gettext(role_words(e.role)),
              "action": e.action, "what": tr.gettext(action_words(e.action)), "reason": e.reason}
             for e in entries_for(session, user.id_number, user.id)]
+
+
+# Other accounts, for system admins (the operator console comes later; the CLI too).
+AccountId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The account's id.")]
+Manager = Annotated[User, Depends(require(Permission.USERS_MANAGE))]
+
+
+def _account(session: Session, user_id: int) -> User:
+    account = session.get(User, user_id)
+    if account is None:
+        raise NotFound("user_not_found", "找不到该账号。", "No account with this id.")
+    return account
+
+
+@router.post("/users/{user_id}/deactivate", tags=["users"])
+def deactivate_account(user_id: AccountId, request: Request, admin: Manager,
+                       session: SessionDep) -> AccountOut:
+    """Deactivate an account and sign it out everywhere (audited)."""
+    account = _account(session, user_id)
+    if account.id == admin.id:
+        raise Conflict("cannot_deactivate_self", "不能停用自己的账号。",
+                       "You cannot deactivate your own account.")
+    auth.set_active(session, actor_of(admin, request), account, active=False)
+    session.commit()
+    return AccountOut.of(account)
+
+
+@router.post("/users/{user_id}/activate", tags=["users"])
+def activate_account(user_id: AccountId, request: Request, admin: Manager,
+                     session: SessionDep) -> AccountOut:
+    """Reactivate an account (it signs in afresh; old tokens stay invalid)."""
+    account = _account(session, user_id)
+    auth.set_active(session, actor_of(admin, request), account, active=True)
+    session.commit()
+    return AccountOut.of(account)
+
+
+@router.post("/users/{user_id}/signout", tags=["users"])
+def sign_out_account(user_id: AccountId, request: Request, admin: Manager,
+                     session: SessionDep) -> AccountOut:
+    """Sign an account out on every device (audited)."""
+    account = _account(session, user_id)
+    auth.revoke_all(session, actor_of(admin, request), account.id)
+    session.commit()
+    session.refresh(account)
+    return AccountOut.of(account)

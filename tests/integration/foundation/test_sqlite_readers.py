@@ -111,10 +111,15 @@ def test_a_read_session_cannot_write(factory: sessionmaker[Session]) -> None:
 @pytest.fixture
 def live_app(settings: Settings, file_engine: Engine,
              factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    from tests.conftest import CSRF_TEST_TOKEN
     from venuecode.web.app import create_app
+    from venuecode.web.security import CSRF_COOKIE, CSRF_HEADER
 
     app = create_app(settings, engine=file_engine, factory=factory)
     with TestClient(app, raise_server_exceptions=False) as client:
+        # A browser on one of our pages: the page posts carry the CSRF token.
+        client.cookies.set(CSRF_COOKIE, CSRF_TEST_TOKEN)
+        client.headers[CSRF_HEADER] = CSRF_TEST_TOKEN
         yield client
 
 
