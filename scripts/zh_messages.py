@@ -29,6 +29,8 @@ ZH = {
     "Real-name verification": "实名认证",
     "Enter your name and ID number as on your ID card. They are used only for epidemic control.":
         "请输入与身份证一致的姓名和身份证号码，仅用于疫情防控。",
+    "The population registry must hold this account's mobile number for your ID number. If it holds another number, or none, bring your ID card to a community service desk to be verified there.":
+        "人口库中登记的该身份证号的手机号须与本账号的手机号一致。如登记的是其他号码或没有登记手机号，请携带身份证到社区服务窗口现场核验办理。",
     "Name": "姓名",
     "ID number": "身份证号码",
     "Confirm": "确认",
@@ -171,6 +173,34 @@ ZH = {
         "防疫工作人员每次查看或处理您的个人数据，都会连同原因记录在此。",
     "Paper health codes": "健康码代办",
     "Gate scanner mode": "数字哨兵模式",
+    # Access log (who used my data): audit/words.py
+    "Staff looked up your health status": "工作人员查询了您的健康状态",
+    "A tracer displayed your name and phone number": "流调人员查看了您的姓名和电话号码（显示电话）",
+    "A contact trace was run whose result includes you": "流调人员开展了一次流调，结果中包含您",
+    "Your case record was shown in the tracers' list of cases and traces":
+        "流调人员查看了病例和流调列表，其中显示了您的病例信息",
+    "A tracer viewed a trace result that lists you": "流调人员查看了列有您的流调结果",
+    "A tracer viewed a trace's chain graph that includes you": "流调人员查看了包含您的传播链路图",
+    "A trace result that lists you was exported to a file": "列有您的流调结果被导出为文件",
+    "A service desk checked your ID card and bound your identity to an account": "服务窗口核验了您的身份证，并将您的身份绑定到账号",
+    "Your identity was moved to the account whose phone the population registry holds": "您的身份已转到人口库登记手机号对应的账号",
+    "A health-code push after a trace changed your health code": "流调后的健康码推送更改了您的健康码",
+    "Your tracing control was lifted": "您的流调管控已解除",
+    "You were checked in by help-scan": "有人为您帮扫登记",
+    "A paper health code was issued for you": "为您签发了纸质健康码",
+    "Your paper health code was revoked": "您的纸质健康码已作废",
+    "Your ID card was read for a help-scan": "帮扫时读取了您的身份证信息",
+    "A file of rejected import records that includes you was downloaded": "包含您信息的数据导入退回记录被下载",
+    "Citizen": "市民",
+    "Venue manager": "场所管理员",
+    "District administrator": "区级管理员",
+    "Tracer": "流调人员",
+    "Tracing supervisor": "流调组长",
+    "System administrator": "系统管理员",
+    "Operator (command line)": "运维人员（命令行）",
+    "The system": "系统",
+    "Data source": "数据来源部门",
+    "Staff": "工作人员",
     # Tracing pages (流调溯源)
     "Contact tracing": "流调溯源",
     "Case": "病例",
@@ -287,6 +317,11 @@ ZH = {
     "%(n)s health codes set by tracing are green again.": "%(n)s 人由流调赋的健康码已恢复为绿码。",
     "%(n)s of them are still marked by another trace, so their codes stay as they are.":
         "其中 %(n)s 人仍被其他流调管控，健康码保持不变。",
+    # Import batch statuses (导入批次状态)
+    "Running": "导入中",
+    "Finished": "已完成",
+    "Failed": "失败",
+    "Interrupted": "已中断（请重新导入该文件）",
 }
 
 

@@ -64,7 +64,8 @@ def fresh(url: str) -> None:
     admin.dispose()
 
 
-def one(url: str, file: Path, chunk: int, drop_fks: bool = False) -> None:
+def one(url: str, file: Path, chunk: int, drop_fks: bool = False,
+        default_partition: bool = False) -> None:
     """Child process: schema, venues, then the timed check-in import; prints JSON."""
     from venuecode.config import Settings, set_settings
     from venuecode.db import make_engine, make_sessionmaker
@@ -73,6 +74,13 @@ def one(url: str, file: Path, chunk: int, drop_fks: bool = False) -> None:
 
     set_settings(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
     engine = make_engine(url)
+    if not default_partition:
+        # PostgreSQL partitions check-ins by UTC day around "now"; these rows are from April
+        # 2022, so the schema (and its day partitions) is made as on the data's last day,
+        # as a deployment has the partitions of its recent days.
+        from venuecode.clock import FixedClock, set_clock
+
+        set_clock(FixedClock(datetime(2022, 4, 18, 12, tzinfo=UTC)))
     create_schema(engine)
     if drop_fks and not url.startswith("sqlite"):
         # Experiment: how much do the foreign keys of checkins cost the import?
@@ -106,10 +114,13 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--drop-checkin-fks", action="store_true",
                         help="PostgreSQL experiment: import without the checkins foreign keys")
+    parser.add_argument("--default-partition", action="store_true",
+                        help="experiment: PostgreSQL rows all in the default partition (no day partitions)")
     parser.add_argument("--one", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(args.one[0], Path(args.one[1]), args.chunk, args.drop_checkin_fks)
+        one(args.one[0], Path(args.one[1]), args.chunk, args.drop_checkin_fks,
+            args.default_partition)
         return
     args.dir.mkdir(parents=True, exist_ok=True)
     file = args.dir / f"checkins-{args.rows}.csv"
@@ -126,6 +137,7 @@ def main() -> None:
     for url in urls:
         fresh(url)
         flags = ["--drop-checkin-fks"] if args.drop_checkin_fks else []
+        flags += ["--default-partition"] if args.default_partition else []
         subprocess.run([sys.executable, __file__, "--chunk", str(args.chunk), *flags, "--one",
                         url, str(file)], check=True)
 

@@ -19,12 +19,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # `bench.seeding`, shared with bench/durability
+
+from bench import seeding  # noqa: E402
+
 OUT = ROOT / "bench/out"
 
 
@@ -51,60 +54,9 @@ def database_url(kind: str, pg_name: str = "venuecode_bench") -> str:
 
 def seed(env: dict[str, str], users: int, venues: int) -> list[tuple[str, str]]:
     """Citizens and venues; returns (bearer token, venue URL) pairs for the load generator."""
-    os.environ.update(env)
-    from venuecode.audit.service import Actor
-    from venuecode.config import Settings, set_settings
-    from venuecode.db import make_engine, make_sessionmaker
-    from venuecode.facts.models import HealthCodeRecord, NucleicAcidTestRecord, VaccinationRecord
-    from venuecode.people.auth import issue_token
-    from venuecode.people.idnumber import make_id_number
-    from venuecode.people.models import User
-    from venuecode.schema import create_schema
-    from venuecode.venues.schemas import VenueApplication
-    from venuecode.venues.service import CodeSigner, apply_for_venue, approve_venue, venue_token
-
-    settings = Settings()
-    set_settings(settings)
-    engine = make_engine(settings.database_url)
-    create_schema(engine)
-    session = make_sessionmaker(engine)()
-    now = datetime.now(UTC)
-    signer = CodeSigner(settings.secret("code_signing_key").encode(), settings.code_key_id,
-                        settings.public_url)
-    urls = []
-    categories = ["metro", "bus", "market", "supermarket", "restaurant", "mall", "office"]
-    for i in range(venues):
-        app = VenueApplication(venue_id=f"B{i:05d}", name=f"压测场所{i}",
-                               category=categories[i % len(categories)], district="西湖区",
-                               manager_name="压测", manager_phone="13800000000")
-        venue = apply_for_venue(session, Actor.cli(), app, None)
-        approve_venue(session, Actor.cli(), venue, None)
-        session.flush()
-        urls.append(signer.url(venue_token(signer, venue) or ""))
-    numbers = [make_id_number("330106", date(1950 + i % 60, 1 + i % 12, 1 + i % 28), i % 1000)
-               + "" for i in range(users)]
-    # Sequence digits repeat across the birthday cycle: keep the numbers unique.
-    numbers = list(dict.fromkeys(numbers))
-    prov = {"source": "bench", "batch_id": None, "received_at": now}
-    session.execute(insert(User), [
-        {"phone": f"1{3 + i % 6}{i:09d}", "role": "citizen", "display_name": "",
-         "id_number": n, "real_name": "压测", "active": True, "token_version": 0,
-         "created_at": now} for i, n in enumerate(numbers)])
-    session.execute(insert(HealthCodeRecord), [
-        {"id_number": n, "color": "green", "since": now - timedelta(days=30), "reason": None,
-         **prov} for n in numbers])
-    session.execute(insert(NucleicAcidTestRecord), [
-        {"id_number": n, "sampled_at": now - timedelta(hours=20), "result": "negative",
-         "reported_at": now - timedelta(hours=14), "institution": "lab", **prov}
-        for n in numbers])
-    session.execute(insert(VaccinationRecord), [
-        {"id_number": n, "dose": d, "vaccinated_at": now - timedelta(days=100 * d),
-         "product": "x", **prov} for n in numbers for d in (1, 2)])
-    session.commit()
-    secret = settings.secret("secret_key")
-    tokens = [issue_token(secret, u) for u in session.query(User).order_by(User.id)]
-    session.close()
-    engine.dispose()
+    seeded = seeding.seed(env, users, venues)
+    tokens = [c.token for c in seeded.citizens]
+    urls = [v.url for v in seeded.venues]
     return [(tokens[i], urls[(i * 31 + j) % len(urls)]) for i in range(len(tokens))
             for j in range(3)]
 

@@ -65,8 +65,8 @@ SELECT tier, count(*) FROM tiers GROUP BY tier ORDER BY tier
 def main() -> None:
     from datetime import datetime
 
+    from venuecode.categories import dwell_table
     from venuecode.timeutil import to_micros
-    from venuecode.venues.categories import dwell_table
 
     parser = argparse.ArgumentParser()
     parser.add_argument("parquet")

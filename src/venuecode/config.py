@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     @field_validator("trace_dwell_minutes")
     @classmethod
     def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:
-        from venuecode.venues.categories import dwell_override_problems
+        from venuecode.categories import dwell_override_problems
 
         problems = dwell_override_problems(value)
         if problems:

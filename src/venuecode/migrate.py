@@ -19,6 +19,18 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter for schema comparison: skip PostgreSQL's day partitions.
+
+    The models describe `checkins` and `denied_attempts` once; on PostgreSQL they are
+    partitioned parents whose children (`checkins_p20220419`, `checkins_default`, created
+    at run time by venuecode.scans.partitions) are no model's tables.
+    """
+    from venuecode.scans.partitions import CHILD_NAME
+
+    return not (type_ == "table" and name is not None and CHILD_NAME.match(name) is not None)
+
+
 def has_migrations() -> bool:
     versions = Path(str(resources.files("venuecode").joinpath("migrations", "versions")))
     return versions.is_dir() and any(versions.glob("*.py"))

@@ -28,6 +28,9 @@ class Permission(enum.StrEnum):
     INGEST_UPLOAD = "ingest.upload"                # upload data files, see batches
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
+    # Service desk (服务窗口): bind an identity after checking the ID card in person, and
+    # revoke a paper code on someone's behalf (docs/permissions.md, "Identity binding").
+    IDENTITY_VERIFY = "identity.verify"
 
 
 _CITIZEN = {Permission.SCAN}
@@ -36,7 +39,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VENUE_MANAGER: frozenset(_CITIZEN | {Permission.VENUE_APPLY,
                                               Permission.VENUE_VIEW_ENTRIES}),
     Role.DISTRICT_ADMIN: frozenset(_CITIZEN | {Permission.VENUE_APPROVE,
-                                               Permission.DISTRICT_VIEW}),
+                                               Permission.DISTRICT_VIEW,
+                                               Permission.IDENTITY_VERIFY}),
     Role.TRACER: frozenset(_CITIZEN | {Permission.TRACE_RUN}),
     Role.TRACING_SUPERVISOR: frozenset(_CITIZEN | {Permission.TRACE_RUN,
                                                    Permission.TRACE_APPROVE_ACTION,

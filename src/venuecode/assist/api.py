@@ -10,10 +10,18 @@ from fastapi.responses import Response
 from venuecode import clock
 from venuecode.access.roles import Permission
 from venuecode.assist.deps import IdReaderDep, paper_key
-from venuecode.assist.flow import card_response, helped_out, identity_from_reading, identity_of, reading_out
+from venuecode.assist.flow import (
+    card_response,
+    helped_out,
+    helper_identity,
+    identity_from_reading,
+    identity_of,
+    reading_out,
+)
 from venuecode.assist.idcard import MAX_IMAGE_BYTES, read_id_card
-from venuecode.assist.identify import Identity, Method, by_number_and_name
-from venuecode.assist.paper_codes import issue_paper_code, reissue_paper_code, revoke_paper_code
+from venuecode.assist.identify import Identity, Method, by_number_and_name, guarded, settle
+from venuecode.assist.paper_access import reissue_checked, revoke_checked
+from venuecode.assist.paper_codes import issue_paper_code
 from venuecode.assist.qr import decode_qr
 from venuecode.assist.schemas import (
     HelpAlertOut,
@@ -66,16 +74,18 @@ def post_help(body: HelpRequest, request: Request, user: Helper, session: Sessio
     helper, now = bound(user), clock.now()
     resolved = resolve_code(session, state.signer, body.venue_code)
     key = paper_key(state)
+    actor = actor_of(helper, request)
     identities: list[Identity] = []
     for index, person in enumerate(body.persons):
         try:
-            identity = identity_of(session, key, person, now.date())
+            identity = helper_identity(session, state.limiter, actor, helper.id, key, person,
+                                       now.date())
             check_visit(identity, helper, [i.id_number for i in identities])
         except DomainError as exc:
             exc.details["person_index"] = index
+            settle(session, exc)
             raise
         identities.append(identity)
-    actor = actor_of(helper, request)
     helped = [help_person(session, state.settings, state.limiter, actor, helper, resolved.venue,
                           resolved.sub_area, identity, now) for identity in identities]
     count = helped_today(session, state.settings, helper.id, now)
@@ -101,9 +111,12 @@ def post_decode_qr(photo: Photo, user: Helper) -> QrTextOut:
     return QrTextOut(text=decode_qr(read_photo(photo)))
 
 
-def _applicant_identity(session: SessionDep, body: PaperCodeRequest) -> Identity:
-    return by_number_and_name(session, body.id_number, body.name, Method.ID_TYPED,
-                              clock.now().date())
+def _applicant_identity(session: SessionDep, state: StateDep, request: Request, user: User,
+                        body: PaperCodeRequest) -> Identity:
+    return guarded(state.limiter, actor_of(user, request), user.id, "paper_code",
+                   lambda: by_number_and_name(session, body.id_number, body.name,
+                                              Method.ID_TYPED, clock.now().date()),
+                   body.id_number)
 
 
 @router.post("/assist/paper-codes", status_code=201, response_class=Response,
@@ -111,9 +124,13 @@ def _applicant_identity(session: SessionDep, body: PaperCodeRequest) -> Identity
 def post_paper_code(body: PaperCodeRequest, request: Request, user: Helper,
                     session: SessionDep, state: StateDep) -> Response:
     """Apply for a person without a phone; the answer is the printable card (PDF)."""
-    identity = _applicant_identity(session, body)
-    code = issue_paper_code(session, actor_of(bound(user), request), user.id,
-                            identity.id_number, clock.now())
+    try:
+        identity = _applicant_identity(session, state, request, bound(user), body)
+        code = issue_paper_code(session, actor_of(user, request), user.id,
+                                identity.id_number, clock.now())
+    except DomainError as exc:
+        settle(session, exc)
+        raise
     response = card_response(paper_key(state), code, identity.name)
     session.commit()
     return response
@@ -123,9 +140,14 @@ def post_paper_code(body: PaperCodeRequest, request: Request, user: Helper,
              responses={201: {"content": {"application/pdf": {}}}})
 def post_paper_code_reissue(body: PaperCodeRequest, request: Request, user: Helper,
                             session: SessionDep, state: StateDep) -> Response:
-    identity = _applicant_identity(session, body)
-    code = reissue_paper_code(session, actor_of(bound(user), request), user.id,
-                              identity.id_number, clock.now())
+    """A replacement card: only its issuer, the person themself or a service desk."""
+    try:
+        identity = _applicant_identity(session, state, request, bound(user), body)
+        code = reissue_checked(session, actor_of(user, request), user, identity.id_number,
+                               clock.now())
+    except DomainError as exc:
+        settle(session, exc)
+        raise
     response = card_response(paper_key(state), code, identity.name)
     session.commit()
     return response
@@ -133,10 +155,14 @@ def post_paper_code_reissue(body: PaperCodeRequest, request: Request, user: Help
 
 @router.post("/assist/paper-codes/revoke")
 def post_paper_code_revoke(body: PaperCodeRequest, request: Request, user: Helper,
-                           session: SessionDep) -> dict[str, object]:
-    identity = _applicant_identity(session, body)
-    code = revoke_paper_code(session, actor_of(bound(user), request), identity.id_number,
-                             clock.now())
+                           session: SessionDep, state: StateDep) -> dict[str, object]:
+    """Report a card lost: only its issuer, the person themself or a service desk (one refusal)."""
+    try:
+        code = revoke_checked(session, state.limiter, actor_of(bound(user), request), user,
+                              body.id_number, body.name, clock.now())
+    except DomainError as exc:
+        settle(session, exc)
+        raise
     session.commit()
     return {"id_number": mask_id_number(code.id_number), "issue": code.issue, "revoked": True}
 

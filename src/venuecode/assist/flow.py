@@ -7,6 +7,7 @@ from datetime import UTC, date
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from venuecode.access.ratelimit import Limiter
 from venuecode.assist.idcard import IdCardReading, ReadProblem
 from venuecode.assist.identify import (
     Identity,
@@ -14,12 +15,14 @@ from venuecode.assist.identify import (
     by_card_number,
     by_number_and_name,
     by_paper_code,
+    guarded,
 )
 from venuecode.assist.models import PaperCode
 from venuecode.assist.paper_card import CardContent, render_card_pdf
 from venuecode.assist.paper_codes import PaperKey, sign_paper_token
 from venuecode.assist.schemas import HelpedOut, HelpPersonIn, IdCardReadingOut, ProblemOut, ReasonOut
 from venuecode.assist.service import Helped
+from venuecode.audit.service import Actor
 from venuecode.config import get_settings
 from venuecode.errors import InvalidInput
 from venuecode.people.idnumber import mask_id_number, mask_name
@@ -83,3 +86,10 @@ def card_response(key: PaperKey, code: PaperCode, name: str | None) -> Response:
     return Response(render_card_pdf(content), media_type="application/pdf", status_code=201,
                     headers={"Content-Disposition": 'attachment; filename="paper-health-code.pdf"',
                              "X-Paper-Code-Issue": str(code.issue)})
+
+
+def helper_identity(session: Session, limiter: Limiter, actor: Actor, helper_id: int,
+                    key: PaperKey, person: HelpPersonIn, today: date) -> Identity:
+    """`identity_of` for a helper: limited per helper and address, refusals audited."""
+    return guarded(limiter, actor, helper_id, "help_scan",
+                   lambda: identity_of(session, key, person, today), person.id_number)

@@ -18,9 +18,9 @@ from venuecode.access.roles import Permission
 from venuecode.assist import paper_pages, sentinel_pages
 from venuecode.assist.api import bound, read_photo
 from venuecode.assist.deps import IdReaderDep, paper_key
-from venuecode.assist.flow import identity_of, reading_out
+from venuecode.assist.flow import helper_identity, reading_out
 from venuecode.assist.idcard import read_id_card
-from venuecode.assist.identify import Method
+from venuecode.assist.identify import Method, settle
 from venuecode.assist.qr import decode_qr
 from venuecode.assist.schemas import HelpPersonIn, IdCardReadingOut
 from venuecode.assist.service import MAX_PER_VISIT, check_visit, help_person, helped_today
@@ -100,14 +100,15 @@ def help_add(token: str, request: Request, user: Helper, session: SessionDep, st
                                   id_number=id_number, name=name, qr_text=qr_text)
         except ValueError:
             raise InvalidInput("method_unknown", "未知的帮扫方式。", "Unknown help-scan method.") from None
-        identity = identity_of(session, paper_key(state), person, now.date())
+        identity = helper_identity(session, state.limiter, actor_of(helper, request), helper.id,
+                                   paper_key(state), person, now.date())
         digest = person_digest(state.secret, identity.id_number)
         check_visit(identity, helper, current.digests, digest)
         helped = help_person(session, state.settings, state.limiter, actor_of(helper, request),
                              helper, resolved.venue, resolved.sub_area, identity, now)
         session.commit()
     except DomainError as exc:
-        session.rollback()
+        settle(session, exc)
         return _page(request, state, session, helper, token, resolved, current,
                      error=exc.message(locale), status_code=exc.status)
     current.digests.append(digest)

@@ -11,8 +11,9 @@ from venuecode import clock
 from venuecode.access.roles import Permission
 from venuecode.assist.deps import paper_key
 from venuecode.assist.flow import card_response
-from venuecode.assist.identify import Method, by_number_and_name
-from venuecode.assist.paper_codes import issue_paper_code, reissue_paper_code, revoke_paper_code
+from venuecode.assist.identify import Method, by_number_and_name, guarded, settle
+from venuecode.assist.paper_access import reissue_checked, revoke_checked
+from venuecode.assist.paper_codes import issue_paper_code
 from venuecode.assist.schemas import PaperCodeForm
 from venuecode.assist.status import paper_code_status, require_staff
 from venuecode.errors import DomainError
@@ -38,21 +39,23 @@ def paper_submit(request: Request, user: Applicant, session: SessionDep, state: 
     try:
         if user.id_number is None:
             raise IdentityRequired()
-        identity = by_number_and_name(session, id_number, name, Method.ID_TYPED, now.date())
         actor = actor_of(user, request)
         if action == "revoke":
-            revoke_paper_code(session, actor, identity.id_number, now)
+            revoke_checked(session, state.limiter, actor, user, id_number, name, now)
             session.commit()
             return render(request, "assist/paper_codes.html", {"error": None, "done": "revoked"})
+        identity = guarded(state.limiter, actor, user.id, "paper_code",
+                           lambda: by_number_and_name(session, id_number, name, Method.ID_TYPED,
+                                                      now.date()), id_number)
         if action == "reissue":
-            code = reissue_paper_code(session, actor, user.id, identity.id_number, now)
+            code = reissue_checked(session, actor, user, identity.id_number, now)
         else:
             code = issue_paper_code(session, actor, user.id, identity.id_number, now)
         response = card_response(paper_key(state), code, identity.name)
         session.commit()
         return response
     except DomainError as exc:
-        session.rollback()
+        settle(session, exc)
         return render(request, "assist/paper_codes.html",
                       {"error": exc.message(locale), "done": None, "name": name},
                       status_code=exc.status)

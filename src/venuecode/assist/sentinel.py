@@ -1,9 +1,9 @@
 """数字哨兵: a venue's own gate device checks people in, and catches up after an outage.
 
-Online, a scan is the ordinary `decide()` + `record_entry()` with channel "sentinel".
+Online, a scan is the ordinary `decide()` + check-in pipeline with channel "sentinel".
 Offline, the device queues what it scanned with the ORIGINAL time and uploads later;
-those rows are stored like imported `checkins` (presence, natural key
-(id_number, scanned_at, venue)) so an upload sent twice stores nothing twice.
+the pipeline's `record_offline` stores those as presence once per natural key
+(id_number, scanned_at, venue), so an upload sent twice stores nothing twice.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import base64
 import binascii
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from venuecode.assist.identify import Identity, Method, by_card_number, by_number_and_name, by_paper_code
@@ -24,10 +23,10 @@ from venuecode.audit.service import Actor, record
 from venuecode.config import Settings
 from venuecode.errors import DomainError, InvalidInput
 from venuecode.policy.engine import Decision
-from venuecode.scans.models import Checkin
-from venuecode.scans.service import decide, record_entry
-from venuecode.scans.succession import relink
-from venuecode.timeutil import parse_instant, to_micros
+from venuecode.scans.pipeline import record_offline
+from venuecode.scans.service import decide, record_decided
+from venuecode.scans.store import Attempt, SqlCheckinStore
+from venuecode.timeutil import parse_instant
 from venuecode.venues.models import Venue
 
 # A tablet's clock drifts; a little is forgiven, more is a wrong clock or a made-up time.
@@ -80,7 +79,7 @@ def _scanned_at(settings: Settings, raw: str, now: datetime) -> datetime:
 def upload(session: Session, settings: Settings, key: PaperKey, actor: Actor, venue: Venue,
            items: list[SentinelItem], now: datetime) -> SentinelUploadResult:
     results: list[SentinelItemResult] = []
-    seen: set[tuple[str, datetime]] = set()
+    accepted: list[tuple[SentinelItemResult, Attempt, Identity]] = []
     for item in items:
         try:
             at = _scanned_at(settings, item.scanned_at, now)
@@ -89,28 +88,23 @@ def upload(session: Session, settings: Settings, key: PaperKey, actor: Actor, ve
             results.append(SentinelItemResult(client_id=item.client_id, status="rejected",
                                               code=exc.code, message=exc.message_zh))
             continue
-        natural = (identity.id_number, at)
-        exists = natural in seen or session.scalar(
-            select(Checkin.id).where(Checkin.id_number == identity.id_number,
-                                     Checkin.scanned_at == at, Checkin.venue_pk == venue.id))
         # The verdict the facts gave at that moment, for the device to flag afterwards;
         # the row is stored either way: the person was let in, and tracing needs them.
         decision = decide(session, settings, venue, identity.id_number, at)
-        result = SentinelItemResult(client_id=item.client_id,
-                                    status="duplicate" if exists else "stored",
+        result = SentinelItemResult(client_id=item.client_id, status="stored",
                                     decision=decision.verdict,
                                     health_color=decision.panels.health_code.color)
         results.append(result)
-        if exists:
+        accepted.append((result, Attempt(identity.id_number, venue.id, None, at, "sentinel"),
+                         identity))
+    stored = record_offline(SqlCheckinStore(session.connection()), [a for _r, a, _i in accepted])
+    for (result, attempt, identity), new in zip(accepted, stored, strict=True):
+        if not new:
+            result.status = "duplicate"
             continue
-        seen.add(natural)
-        session.add(Checkin(id_number=identity.id_number, venue_pk=venue.id, scanned_at=at,
-                            channel="sentinel"))
         record(session, actor, AuditAction.SCAN_RECORDED, "person", identity.id_number,
                channel="sentinel", offline=True, venue=venue.venue_id,
-               scanned_at=at.isoformat(), method=identity.method.value)
-    session.flush()
-    relink(session.connection(), ((idn, to_micros(at)) for idn, at in seen))
+               scanned_at=attempt.at.isoformat(), method=identity.method.value)
     counts = {s: sum(r.status == s for r in results) for s in ("stored", "duplicate", "rejected")}
     return SentinelUploadResult(stored=counts["stored"], duplicates=counts["duplicate"],
                                 rejected=counts["rejected"], results=results)
@@ -120,9 +114,9 @@ def scan_one(session: Session, settings: Settings, actor: Actor, venue: Venue,
              identity: Identity, now: datetime) -> tuple[Decision, int | None, bool, datetime]:
     """An online gate scan: the person's verdict now, recorded like a scan of their own."""
     decision = decide(session, settings, venue, identity.id_number, now)
-    entry_id, repeat, at = record_entry(session, settings, venue, None, identity.id_number,
-                                        decision, now, channel="sentinel")
+    done = record_decided(session, settings, decision,
+                          Attempt(identity.id_number, venue.id, None, now, "sentinel"))
     record(session, actor, AuditAction.SCAN_RECORDED, "person", identity.id_number,
            channel="sentinel", venue=venue.venue_id, decision=decision.verdict,
            method=identity.method.value)
-    return decision, entry_id, repeat, at
+    return decision, done.entry_id, done.repeat, done.at

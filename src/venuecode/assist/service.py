@@ -1,7 +1,7 @@
 """The help-scan use case: check in one helped person with their own verdict, within limits.
 
-Each helped person goes through the same `decide()` and `record_entry()` as a scan of
-their own, with channel "help" and the helper's user id; the only other trace is the
+Each helped person goes through the same `decide()` and check-in pipeline
+(`scans.pipeline`) as a scan of their own, with channel "help" and the helper's user id; the only other trace is the
 audit event. Limits: at most `MAX_PER_VISIT` people per visit, per-helper and per-venue
 rate limits, and an alert to the district when one account helps more distinct people
 in a day than a family would.
@@ -26,7 +26,8 @@ from venuecode.errors import Conflict, InvalidInput, RateLimited
 from venuecode.people.models import User
 from venuecode.policy.engine import Decision
 from venuecode.scans.models import Checkin, DeniedAttempt
-from venuecode.scans.service import decide, record_entry
+from venuecode.scans.service import decide, record_decided
+from venuecode.scans.store import Attempt
 from venuecode.venues.models import SubArea, Venue
 
 MAX_PER_VISIT = 5
@@ -79,13 +80,13 @@ def help_person(session: Session, settings: Settings, limiter: Limiter, actor: A
     """Check one helped person in (or record the denied attempt), audited with the helper."""
     check_rate(limiter, helper.id, venue.id)
     decision = decide(session, settings, venue, identity.id_number, now)
-    entry_id, repeat, at = record_entry(session, settings, venue, sub_area, identity.id_number,
-                                        decision, now, channel="help", helper_user_id=helper.id)
+    done = record_decided(session, settings, decision, Attempt(
+        identity.id_number, venue.id, sub_area.id if sub_area else None, now, "help", helper.id))
     record(session, actor, AuditAction.HELP_SCAN_RECORDED, "person", identity.id_number,
            method=identity.method.value, venue=venue.venue_id, decision=decision.verdict,
            helper_user_id=helper.id)
     maybe_alert(session, settings, actor, helper, venue, now)
-    return Helped(identity, decision, entry_id, repeat, at)
+    return Helped(identity, decision, done.entry_id, done.repeat, done.at)
 
 
 def _day_start(settings: Settings, now: datetime) -> datetime:

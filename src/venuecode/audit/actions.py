@@ -17,6 +17,9 @@ class AuditAction(enum.StrEnum):
     USER_CREATED = "user.created"
     USER_SIGNED_IN = "user.signed_in"
     IDENTITY_BOUND = "identity.bound"
+    IDENTITY_DESK_BOUND = "identity.desk_bound"  # staff-verified at a service desk
+    IDENTITY_RELEASED = "identity.released"      # taken over by the proven owner
+    IDENTITY_REFUSED = "identity.refused"        # a binding or look-up that did not match
     PERSON_VIEWED = "person.viewed"
     SCANS_VIEWED = "scans.viewed"
     # Scans
@@ -26,12 +29,16 @@ class AuditAction(enum.StrEnum):
     INGEST_FILE = "ingest.file"
     INGEST_PUSH = "ingest.push"
     INGEST_REFUSED = "ingest.refused"
+    INGEST_REJECTS_DOWNLOADED = "ingest.rejects_downloaded"
     API_KEY_CREATED = "apikey.created"
     API_KEY_REVOKED = "apikey.revoked"
     # Tracing
     TRACE_RUN = "trace.run"
+    TRACE_LISTED = "trace.listed"  # the cases and traces lists (full case id numbers)
     TRACE_VIEWED = "trace.viewed"
+    TRACE_GRAPH_VIEWED = "trace.graph_viewed"
     TRACE_EXPORTED = "trace.exported"
+    PHONE_REVEALED = "person.phone_revealed"  # 显示电话: one person's name and phone
     TRACE_ACTION_REQUESTED = "trace.action_requested"
     TRACE_ACTION_APPROVED = "trace.action_approved"
     TRACE_ACTION_REJECTED = "trace.action_rejected"
@@ -39,6 +46,7 @@ class AuditAction(enum.StrEnum):
     # Help-scan
     PAPER_CODE_ISSUED = "paper_code.issued"
     PAPER_CODE_REVOKED = "paper_code.revoked"
+    PAPER_CODE_REFUSED = "paper_code.refused"  # a revoke or reissue that was not allowed
     ID_CARD_READ = "assist.id_card_read"
     HELP_ALERT_RAISED = "assist.help_alert_raised"
     HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from venuecode.db import Base, Instant
+from venuecode.models_base import ID_NUMBER
 
 
 class AuditEvent(Base):
@@ -30,3 +31,20 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="{}")
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditSubject(Base):
+    """The persons one audit event read: a trace of 47,000 contacts is one event and
+    47,000 of these rows, written in bulk (`audit.subjects.add_subjects`, never ORM
+    objects). The key leads with the person, so a citizen's access log is one index
+    range; audit events are never deleted, so no index by event is needed.
+
+    No foreign key to `audit_events`: its per-row check doubled the cost of a large
+    trace's rows on PostgreSQL (bench/tracing/README.md), and the one writer inserts the
+    rows after their event, in its transaction, into a table nothing deletes from."""
+
+    __tablename__ = "audit_subjects"
+
+    id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)

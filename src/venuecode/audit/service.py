@@ -1,4 +1,4 @@
-"""`record(...)`: the one call that writes an audit event.
+"""`record(...)`: the one call that writes an audit event (`record_about` for many persons).
 
 It joins the caller's transaction, so an action and its audit event are stored together
 or not at all.
@@ -6,6 +6,7 @@ or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.models import AuditEvent
+from venuecode.audit.subjects import add_subjects, distinct
 
 
 @dataclass(frozen=True)
@@ -55,4 +57,24 @@ def record(
         ip=actor.ip,
     )
     session.add(event)
+    return event
+
+
+def record_about(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    subject_type: str,
+    subject_id: str | int,
+    persons: Iterable[str],
+    reason: str = "",
+    **details: Any,
+) -> AuditEvent:
+    """`record` for a read that covers many persons (a trace, an export, a push): one
+    event, and each person in `audit_subjects` so it shows in their access log."""
+    numbers = distinct(persons)
+    event = record(session, actor, action, subject_type, subject_id, reason,
+                   persons=len(numbers), **details)
+    session.flush()
+    add_subjects(session, event.id, numbers)
     return event

@@ -15,6 +15,8 @@ from venuecode.cmdline import fail, settings
 from venuecode.observability import MULTIPROC_ENV
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from venuecode.config import Settings
 
 
@@ -29,6 +31,7 @@ def prepare(workers: int | None = None) -> None:
         check_redis(s.redis_url, s.redis_prefix)
         engine = make_engine(s.database_url)
         state = ensure_schema(engine)
+        _create_partitions(engine, s.retention_days)
         engine.dispose()
     except (SettingsError, SchemaOutOfDate) as exc:
         fail(str(exc))
@@ -79,6 +82,20 @@ def _metrics_dir(workers: int) -> tuple[Path | None, bool]:
         os.environ[MULTIPROC_ENV] = str(folder)
         return folder, True
     return None, False
+
+
+def _create_partitions(engine: Engine, keep_days: int) -> None:
+    # PostgreSQL's day partitions (the daily purge creates them too); a lock wait that
+    # times out must not stop the start: rows of a missing day go to the default partition.
+    from sqlalchemy.exc import OperationalError
+
+    from venuecode.schema import maintain_partitions
+
+    try:
+        maintain_partitions(engine, keep_days)
+    except OperationalError as exc:
+        typer.echo(f"warning: day partitions not created now ({exc.orig}); "
+                   "run `venuecode db partitions`", err=True)
 
 
 def serve(

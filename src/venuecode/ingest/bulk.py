@@ -90,12 +90,22 @@ class BulkWriter:
         stage = f"ingest_stage_{self.table}"
         create = (f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
                   f"SELECT {cols} FROM {self.table} WITH NO DATA")
-        upsert = (f"WITH r AS (INSERT INTO {self.table} AS t ({cols}) "  # noqa: S608
-                  f"SELECT {cols} FROM {stage} ORDER BY {', '.join(self.spec.key)} "
-                  f"{self._conflict_sql('t')} "
-                  "RETURNING (xmax = 0) AS ins) "
-                  "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM r")
         with self._dbapi().cursor() as cur:
+            # A partitioned table (checkins, venuecode.scans.partitions) cannot return the
+            # system column xmax; there a row is new when its id comes after the sequence's
+            # value read just before (an update keeps the row's older id).
+            cur.execute("SELECT pg_get_serial_sequence(c.oid::regclass::text, 'id') FROM pg_class c"
+                        " WHERE c.oid = to_regclass(%s) AND c.relkind = 'p'", (self.table,))
+            sequence = (cur.fetchone() or (None,))[0]
+            inserted_test = "xmax = 0"
+            if sequence:
+                cur.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")  # noqa: S608
+                inserted_test = f"t.id > {int(cur.fetchone()[0])}"
+            upsert = (f"WITH r AS (INSERT INTO {self.table} AS t ({cols}) "  # noqa: S608
+                      f"SELECT {cols} FROM {stage} ORDER BY {', '.join(self.spec.key)} "
+                      f"{self._conflict_sql('t')} "
+                      f"RETURNING ({inserted_test}) AS ins) "
+                      "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM r")
             # Column types are copied from the target table; no constraints, no indexes.
             cur.execute(create)
             cur.execute(f"TRUNCATE {stage}")

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from venuecode.categories import categories
 from venuecode.ingest import reasons as R
 from venuecode.ingest.reasons import Reason
 from venuecode.people.idnumber import IdNumberError, is_plainly_valid, parse_id_number
 from venuecode.timeutil import EPOCH, TimeFormatError, parse_instant, to_micros
-from venuecode.venues.categories import categories
 
 _MICRO = timedelta(microseconds=1)
 _ID_CACHE_LIMIT = 500_000  # bounded so memory stays flat on files of any size

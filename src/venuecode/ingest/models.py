@@ -21,7 +21,8 @@ class IngestBatch(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(Instant())
     finished_at: Mapped[datetime | None] = mapped_column(Instant())
-    status: Mapped[str] = mapped_column(String(16), default="running")
+    # running | done | failed | interrupted (its process ended first: ingest.interrupted)
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
     read: Mapped[int] = mapped_column(Integer, default=0)
     accepted: Mapped[int] = mapped_column(Integer, default=0)
     replaced: Mapped[int] = mapped_column(Integer, default=0)
@@ -29,6 +30,11 @@ class IngestBatch(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The process writing a running batch, and when it last committed a chunk: how a
+    # later import tells a batch still being written from one whose process was killed.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Instant())
 
 
 class IngestReject(Base):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -13,13 +14,18 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from venuecode.access.roles import Permission
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import Actor, record_about
 from venuecode.errors import InvalidInput, NotFound
+from venuecode.ingest.interrupted import mark_interrupted
 from venuecode.ingest.kinds import KINDS
-from venuecode.ingest.models import IngestBatch
+from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import import_file, reject_rows
+from venuecode.people.idnumber import IdNumberError, parse_id_number
 from venuecode.people.models import User
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require
 from venuecode.web.templating import render
@@ -28,6 +34,7 @@ router = APIRouter(include_in_schema=False)
 Uploader = Annotated[User, Depends(require(Permission.INGEST_UPLOAD))]
 _SUFFIXES = (".csv", ".xlsx", ".jsonl", ".ndjson", ".json")
 _COPY_CHUNK = 1 << 20
+_ID_FIELD = re.compile(r'"id_number":\s*"([^"]{1,40})"')
 
 
 class UploadForm(BaseModel):
@@ -99,6 +106,8 @@ def upload(request: Request, user: Uploader, state: StateDep, session: SessionDe
 @router.get("/admin/ingest/batches", response_class=HTMLResponse)
 def batches(request: Request, user: Uploader, session: SessionDep,
             source: str | None = None) -> HTMLResponse:
+    if mark_interrupted(session):  # so a killed import never shows as still running
+        session.commit()
     query = select(IngestBatch).order_by(IngestBatch.received_at.desc()).limit(200)
     if source:
         query = query.where(IngestBatch.source == source)
@@ -109,12 +118,45 @@ def batches(request: Request, user: Uploader, session: SessionDep,
                                                    "source": source})
 
 
+def reject_persons(raws: Iterable[str]) -> tuple[list[str], int]:
+    """The valid id numbers in rejected records (stored as JSON, maybe truncated, so read
+    by pattern), and how many records name no valid one."""
+    persons: list[str] = []
+    without = 0
+    for raw in raws:
+        found = _ID_FIELD.search(raw)
+        if found is None:
+            without += 1
+            continue
+        try:
+            persons.append(parse_id_number(found.group(1)).value)
+        except IdNumberError:
+            without += 1
+    return persons, without
+
+
+def audit_rejects_download(session: Session, actor: Actor, batch: IngestBatch) -> None:
+    """The rejects file holds personal records: each person in it sees the download in
+    their access log; rows without a valid id number are noted on the batch's event."""
+    raws = session.scalars(select(IngestReject.raw).where(IngestReject.batch_id == batch.id)
+                           .execution_options(yield_per=5000))
+    persons, without = reject_persons(raws)
+    note = f"{without} 条记录无有效身份证号码" if without else ""
+    record_about(session, actor, AuditAction.INGEST_REJECTS_DOWNLOADED, "ingest_batch",
+                 batch.id, persons, note, kind=batch.kind, source=batch.source,
+                 without_id_number=without)
+    session.commit()
+
+
 @router.get("/admin/ingest/batches/{batch_id}/rejects.csv")
-def batch_rejects(batch_id: int, user: Uploader, session: SessionDep) -> StreamingResponse:
-    """The rejected records of a batch, safe to open in a spreadsheet (no formulas run)."""
+def batch_rejects(batch_id: int, request: Request, user: Uploader,
+                  session: SessionDep) -> StreamingResponse:
+    """The rejected records of a batch, safe to open in a spreadsheet (no formulas run);
+    audited per person in it."""
     batch = session.get(IngestBatch, batch_id)
     if batch is None:
         raise NotFound("batch_not_found", "找不到该批次。", f"No batch {batch_id}.")
+    audit_rejects_download(session, actor_of(user, request), batch)
     filename = f"rejects-{batch.kind}-{batch_id}.csv"
     # Streamed a page of rows at a time: a batch of a million rejects never sits in memory.
     return StreamingResponse(_csv_bytes(reject_rows(session, batch_id)),

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from os import getpid
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from venuecode.audit.service import Actor, record
 from venuecode.cells import safe_cell
 from venuecode.config import get_settings
 from venuecode.ingest.bulk import BulkWriter, Row, extra_columns
+from venuecode.ingest.interrupted import HOST, mark_interrupted
 from venuecode.ingest.kinds import KINDS, Context, KindSpec
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused, Item, Record, object_record, open_reader
@@ -207,6 +209,7 @@ class _Run:
         inserted, replaced = self.writer.write(rows)
         if rejects:
             self.session.execute(insert(IngestReject), rejects)
+        self.batch.heartbeat_at = clock.now()  # alive: see ingest.interrupted
         self.session.commit()  # one chunk, one transaction: memory and WAL stay bounded
         return inserted, replaced, len(rows) - inserted - replaced
 
@@ -245,8 +248,13 @@ class _Run:
 
 def _new_batch(session: Session, kind: str, source: str, channel: str,
                filename: str | None, now: datetime) -> IngestBatch:
+    # Batches left running by a killed process first (committed apart, so their rows
+    # are not locked while this batch runs).
+    if mark_interrupted(session, now):
+        session.commit()
     batch = IngestBatch(kind=kind, source=source, channel=channel, filename=filename,
-                        received_at=now, status="running")
+                        received_at=now, status="running", host=HOST, pid=getpid(),
+                        heartbeat_at=now)
     session.add(batch)
     session.flush()
     return batch

@@ -6,6 +6,7 @@ from alembic import context
 
 from venuecode.config import get_settings
 from venuecode.db import make_engine
+from venuecode.migrate import include_name
 from venuecode.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=engine.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         context.run_migrations()
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from venuecode.access.roles import Permission
+from venuecode.audit.access_log import entries_for
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import record
-from venuecode.errors import NotAuthenticated
+from venuecode.audit.words import action_words, role_words
+from venuecode.errors import NotAuthenticated, NotFound
 from venuecode.people import auth
+from venuecode.people.binding import bind_identity, desk_bind
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import User
 from venuecode.people.schemas import (
+    DeskBindingOut,
+    DeskBindingRequest,
     IdentityRequest,
     LoginRequest,
     MeOut,
@@ -21,8 +28,8 @@ from venuecode.people.schemas import (
     SmsCodeRequest,
     TokenOut,
 )
-from venuecode.people.service import bind_identity
-from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user
+from venuecode.web.deps import CurrentUser, SessionDep, StateDep, actor_of, load_user, require
+from venuecode.web.i18n import request_locale, translations
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -82,28 +89,43 @@ def me(user: CurrentUser) -> MeOut:
 
 @router.put("/me/identity")
 def put_identity(body: IdentityRequest, request: Request, user: CurrentUser,
-                 session: SessionDep) -> MeOut:
-    bind_identity(session, actor_of(user, request), user, body.id_number, body.name)
-    session.commit()
+                 session: SessionDep, state: StateDep) -> MeOut:
+    """Bind my identity: the registry must hold this name, and this account's phone, for it."""
+    try:
+        bind_identity(session, state.limiter, actor_of(user, request), user, body.id_number,
+                      body.name, open_registry=state.settings.environment != "production")
+    finally:
+        session.commit()  # a refusal is audited too
     return me_out(user)
 
 
-# Actions on a person that their owner is shown; self-service actions are left out.
-_VISIBLE_ACTIONS = ("person.viewed", "trace.run", "trace.exported", "scan.help_recorded",
-                    "paper_code.issued", "paper_code.revoked", "assist.id_card_read", "trace.mark_lifted")
+DeskStaff = Annotated[User, Depends(require(Permission.IDENTITY_VERIFY))]
+
+
+@router.post("/identity/desk-bindings")
+def post_desk_binding(body: DeskBindingRequest, request: Request, staff: DeskStaff,
+                      session: SessionDep) -> DeskBindingOut:
+    """Service desk (服务窗口): bind an account after checking the ID card in person."""
+    target = session.scalar(select(User).where(User.phone == auth.normalize_phone(body.phone)))
+    if target is None:
+        raise NotFound("user_not_found", "没有使用该手机号的账号，请先用该手机号登录一次。",
+                       "No account uses this phone; sign in with it once first.")
+    released = desk_bind(session, actor_of(staff, request), staff.id, target, body.id_number,
+                         body.name, body.reason)
+    session.commit()
+    assert target.id_number is not None and target.real_name is not None
+    return DeskBindingOut(user_id=target.id, id_number_masked=mask_id_number(target.id_number),
+                          name_masked=mask_name(target.real_name),
+                          released_user_id=released.id if released else None)
 
 
 @router.get("/me/access-log")
-def access_log(user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
-    """Who looked at or acted on my personal data: when, which role, what, and why."""
-    if user.id_number is None:
-        return []
-    events = session.scalars(
-        select(AuditEvent).where(AuditEvent.subject_type == "person",
-                                 AuditEvent.subject_id == user.id_number,
-                                 AuditEvent.action.in_(_VISIBLE_ACTIONS))
-        .order_by(AuditEvent.at.desc()).limit(200))
-    # The role, not the staff member's identity: citizens learn that and why their data was
-    # used; naming individual tracers would expose them.
-    return [{"at": e.at.isoformat(), "role": e.actor_role, "action": e.action,
-             "reason": e.reason} for e in events]
+def access_log(request: Request, user: CurrentUser, session: SessionDep) -> list[dict[str, str]]:
+    """Who looked at or acted on my personal data: when, which role, what, and why.
+
+    `what` and `role_name` are words in the reader's language (what the history page
+    shows); `action` and `role` are the stable codes, for programs."""
+    tr = translations(request_locale(request))
+    return [{"at": e.at.isoformat(), "role": e.role, "role_name": tr.gettext(role_words(e.role)),
+             "action": e.action, "what": tr.gettext(action_words(e.action)), "reason": e.reason}
+            for e in entries_for(session, user.id_number, user.id)]

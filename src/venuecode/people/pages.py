@@ -13,8 +13,8 @@ from venuecode.audit.service import record
 from venuecode.errors import DomainError, NotAuthenticated
 from venuecode.people import auth
 from venuecode.people.api import client_ip
+from venuecode.people.binding import bind_identity
 from venuecode.people.schemas import CodeForm, IdentityForm, PasswordForm, PhoneForm
-from venuecode.people.service import bind_identity
 from venuecode.web.deps import (
     SESSION_COOKIE,
     CurrentUser,
@@ -133,13 +133,15 @@ def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLR
 
 
 @router.post("/me/identity", response_class=HTMLResponse)
-def identity_bind(request: Request, user: CurrentUser, session: SessionDep, locale: LocaleDep,
-                  form: Annotated[IdentityForm, Form()]) -> Response:
+def identity_bind(request: Request, user: CurrentUser, session: SessionDep, state: StateDep,
+                  locale: LocaleDep, form: Annotated[IdentityForm, Form()]) -> Response:
     id_number, name, next = form.id_number, form.name, form.next
     try:
-        bind_identity(session, actor_of(user, request), user, id_number, name)
+        bind_identity(session, state.limiter, actor_of(user, request), user, id_number, name,
+                      open_registry=state.settings.environment != "production")
         session.commit()
     except DomainError as exc:
+        session.commit()  # the refusal's audit event
         return render(request, "identity.html",
                       {"user": user, "next": _safe_next(next), "error": exc.message(locale),
                        "name": name}, status_code=exc.status)

@@ -29,6 +29,25 @@ class IdentityRequest(BaseModel):
     name: str = Field(min_length=1, max_length=30)
 
 
+class DeskBindingRequest(BaseModel):
+    """A service desk binding: staff checked the ID card of the account's holder in person."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    phone: str = Field(max_length=20, description="The account's mobile number")
+    id_number: str = Field(max_length=32)
+    name: str = Field(min_length=1, max_length=30)
+    reason: str = Field(min_length=1, max_length=200,
+                        description="What was checked, e.g. the ID card at the desk")
+
+
+class DeskBindingOut(BaseModel):
+    user_id: int
+    id_number_masked: str
+    name_masked: str
+    released_user_id: int | None
+
+
 class MeOut(BaseModel):
     id: int
     phone: str

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, TypeVar
 
+from venuecode.categories import get_category
 from venuecode.errors import InvalidInput
-from venuecode.venues.categories import get_category
 
 DEFAULT_TEST_WINDOW_HOURS: Final = 72
 

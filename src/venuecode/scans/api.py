@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from time import perf_counter
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, FastAPI, Query, Request, Response
@@ -14,21 +14,12 @@ from sqlalchemy import select
 
 from venuecode import clock
 from venuecode.observability.metrics import observe_scan
-from venuecode.people.idnumber import mask_id_number, mask_name
-from venuecode.policy.panels import panels_to_dict
 from venuecode.scans.hotpath import HotPath
 from venuecode.scans.models import Checkin, DeniedAttempt
+from venuecode.scans.present import scan_json
 from venuecode.scans.schemas import ExitRequest, ScanHistoryItem, ScanRequest, ScanResult
-from venuecode.scans.service import (
-    IdentityRequired,
-    ScanOutcome,
-    check_flood,
-    exit_scan,
-    record_scan,
-)
-from venuecode.venues.categories import get_category
+from venuecode.scans.service import admit, exit_scan, record_scan, verify
 from venuecode.venues.models import Venue
-from venuecode.venues.tokens import CodeClaims, CodeRefused, verify_code
 from venuecode.web.deps import (
     CurrentUser,
     SessionDep,
@@ -58,57 +49,24 @@ def get_state_of(app: FastAPI) -> AppState:
     return state
 
 
-def scan_json(outcome: ScanOutcome, locale: str) -> dict[str, Any]:
-    """`present.scan_result(...)` as the JSON it serialises to, without the model round trip
-    (a test keeps the two equal)."""
-    venue = outcome.venue
-    category = get_category(venue.category)
-    return {
-        "id": outcome.entry_id,
-        "decision": outcome.decision.verdict,
-        "reasons": [{"code": r.code, "message": r.message(locale), "severity": r.severity,
-                     "panel": r.panel} for r in outcome.decision.reasons],
-        "venue": {
-            "venue_id": venue.venue_id, "name": venue.name, "category": venue.category,
-            "category_name": category.name(locale) if category else venue.category,
-            "district": venue.district,
-            "sub_area": outcome.sub_area.name if outcome.sub_area else None,
-        },
-        "scanned_at": outcome.scanned_at.astimezone(UTC).isoformat(),
-        "repeat": outcome.repeat,
-        "person": {"name": mask_name(outcome.name) if outcome.name else None,
-                   "id_number": mask_id_number(outcome.id_number)},
-        **panels_to_dict(outcome.decision.panels),
-    }
-
-
 def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now: datetime,
           locale: str) -> bytes:
     # All the blocking work in one hop to the scan threads (a sync dependency costs a hop
     # to the shared threadpool each).
     started = perf_counter()
     account = scan_claims(state.secret, token)
-    try:
-        claims: CodeClaims | None = verify_code(state.signer.key, state.signer.key_id,
-                                                venue_code)
-        refused: CodeRefused | None = None
-    except CodeRefused as exc:
-        claims, refused = None, exc
+    claims, refused = verify(state.signer, venue_code)
     with hot.unit() as connection:
         # Account, venue, facts and repeat check in one select; then the checks in the
-        # order of the ORM path: account, identity, flood, code.
+        # order of the page path: account, then `admit`'s identity, flood, code.
         read = hot.read(connection, claims, now, state.settings.scan_repeat_minutes,
                         account.user_id)
         assert token is not None
         user = check_scan_user(state.secret, token, account, read.user)
-        if user.id_number is None:
-            raise IdentityRequired()
-        check_flood(state.limiter, f"user:{user.id}")
-        if claims is None:
-            assert refused is not None
-            raise refused
+        id_number = admit(state.limiter, user.id_number, f"user:{user.id}", refused)
+        assert claims is not None
         outcome = record_scan(connection, state.settings, read, read.resolve(claims),
-                              user.id_number, user.real_name, now, hot.risks)
+                              id_number, user.real_name, now, hot.risks)
     observe_scan(outcome.decision.verdict, "api", perf_counter() - started)
     return orjson.dumps(scan_json(outcome, locale))
 

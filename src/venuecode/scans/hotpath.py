@@ -1,11 +1,12 @@
-"""The scan hot path: the venue, the person's facts and the repeat check in ONE statement.
+"""The API scan's read: the venue, the person's facts and the repeat check in ONE statement.
 
 The ORM version took ~11 round trips per scan (user, venue, health code, tests, doses,
 itinerary, case, marks, risk areas, repeat check, insert, commit). Here a scan is:
 one UNION ALL select (venue + every fact kind + the latest entry at this venue within
-`scan_repeat_minutes`, and for the API the account row), the policy in Python, and one
-INSERT ... RETURNING. Risk areas (a small table, published in batches) come from a
-per-process cache refreshed every `RISK_CACHE_SECONDS`. Account and venue are read fresh
+`scan_repeat_minutes`, and for the API the account row), the policy in Python, and the
+check-in pipeline (`scans.pipeline`) stores the outcome in one more round trip. Risk
+areas (a small table, published in batches) come from a per-process cache refreshed
+every `RISK_CACHE_SECONDS`. Account and venue are read fresh
 on every scan: a sign-out, deactivation, revoke or re-issue applies to the very next scan.
 
 Rows share one shape (k, s1..s5, n1..n4): `k` names the kind, the rest are the kind's text
@@ -14,7 +15,6 @@ and integer columns (times are Instant = BIGINT microseconds, see `venuecode.db`
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from venuecode.config import Settings
 from venuecode.facts.repository import ITINERARY_HISTORY, TEST_HISTORY
+from venuecode.people.auth import ScanUser
 from venuecode.policy.engine import Decision, evaluate
 from venuecode.policy.facts import (
     CodeColor,
@@ -43,12 +44,12 @@ from venuecode.policy.facts import (
     Vaccination,
 )
 from venuecode.policy.requirements import VenueRequirements, requirements_for
-from venuecode.scans.succession import LOCK_PERSON, RELINK_ONE
+from venuecode.scans.driver import run
+from venuecode.scans.store import Entry
 from venuecode.timeutil import from_micros, to_micros
 from venuecode.venues.models import SubArea, Venue
 from venuecode.venues.service import ResolvedCode, check_code
 from venuecode.venues.tokens import CodeClaims, CodeKind
-from venuecode.web.deps import ScanUser
 
 # A newly published or lifted risk area reaches scans within this bound.
 RISK_CACHE_SECONDS = 5.0
@@ -108,50 +109,8 @@ SCAN_SQL = {
                                    account)
     for sub_area in (False, True) for account in (False, True)
 }
-INSERT_CHECKIN = (
-    "INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel)"
-    " VALUES (:idn, :venue_pk, :sub_area_pk, :now, 'scan') RETURNING id")
-INSERT_DENIED = (
-    "INSERT INTO denied_attempts (id_number, venue_pk, sub_area_pk, attempted_at, reasons,"
-    " health_color, channel) VALUES (:idn, :venue_pk, :sub_area_pk, :now, :reasons, :color,"
-    " 'scan')")
 RISK_AREAS = ("SELECT area, level, since, until FROM risk_areas"
               " WHERE until IS NULL OR until >= :cutoff")
-_PYFORMAT = re.compile(r"(?<![:\w]):(\w+)")
-# Each statement in the driver's own parameter style, built once: the scan runs them on
-# the DBAPI connection, skipping SQLAlchemy's per-execute work (~50 us of CPU a statement,
-# measured). The text is also psycopg's key for its automatic prepared statements.
-_BY_STYLE: dict[str, dict[str, str]] = {}  # dialect name -> statement -> driver SQL
-
-
-def _sql(connection: Connection, statement: str) -> str:
-    name = connection.dialect.name
-    by_statement = _BY_STYLE.setdefault(name, {})
-    sql = by_statement.get(statement)
-    if sql is None:
-        # psycopg takes %(name)s; sqlite3 takes :name with a dict whatever SQLAlchemy's
-        # dialect sets as its paramstyle.
-        sql = _PYFORMAT.sub(r"%(\1)s", statement) if name == "postgresql" else statement
-        by_statement[statement] = sql
-    return sql
-
-
-def run(connection: Connection, statement: str, params: dict[str, Any],
-        write: bool = False) -> Sequence[Any]:
-    """Execute on the DBAPI connection (in `connection`'s transaction if one is open); rows.
-
-    A read outside a transaction runs on its own: on SQLite (driver autocommit, WAL) it does
-    not take the single write lock, so scans hold that lock only for their INSERT and
-    COMMIT, not for the read and the policy too.
-    """
-    if write and not connection.in_transaction():
-        connection.begin()  # SQLite: BEGIN IMMEDIATE (venuecode.db); PostgreSQL autocommit: none
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_sql(connection, statement), params)
-        return cursor.fetchall() if cursor.description is not None else []
-    finally:
-        cursor.close()
 
 
 def requirements_of(settings: Settings, venue: Venue) -> VenueRequirements:
@@ -211,7 +170,7 @@ class ScanRead:
         doses: list[Vaccination] = []
         stops: list[ItineraryStop] = []
         marks: list[TracingMark] = []
-        self.earlier: tuple[int, datetime] | None = None
+        self.earlier: Entry | None = None
         for k, s1, s2, s3, s4, s5, n1, n2, n3, n4 in rows:
             if k == "H":
                 code = HealthCode(cast(CodeColor, s1), from_micros(n1), s2)
@@ -228,7 +187,7 @@ class ScanRead:
                 marks.append(TracingMark(kind=cast(MarkKind, s1), since=from_micros(n1),
                                          instruction=s2))
             elif k == "E":
-                self.earlier = (n1, from_micros(n2))
+                self.earlier = Entry(n1, from_micros(n2))
             elif k == "U":
                 self.user = ScanUser(n1, s1, bool(n3), n2, s2, s3)
             elif k == "V":
@@ -272,31 +231,14 @@ def read_scan(connection: Connection, claims: CodeClaims | None, now: datetime,
     return ScanRead(run(connection, SCAN_SQL[(sub_area, user_id is not None)], params))
 
 
-def decide_and_record(connection: Connection, settings: Settings, read: ScanRead,
-                      resolved: ResolvedCode, id_number: str, now: datetime,
-                      risks: RiskAreaCache | None
-                      ) -> tuple[Decision, int | None, bool, datetime]:
-    """The policy on what `read_scan` found; store a pass (unless a repeat) or a deny."""
-    venue, area = resolved.venue, resolved.sub_area
+def decide_read(connection: Connection, settings: Settings, facts: PersonFacts, venue: Venue,
+                now: datetime, risks: RiskAreaCache | None) -> Decision:
+    """The policy on the facts `read_scan` found (risk areas from the cache when given)."""
     requirements = requirements_of(settings, venue)
     lookback = timedelta(days=requirements.risk_lookback_days)
     risk_areas = (risks.get(connection, now, lookback) if risks is not None
                   else read_risk_areas(connection, now - lookback))
-    decision = evaluate(read.facts, requirements, risk_areas, now)
-    params = {"idn": id_number, "venue_pk": venue.id,
-              "sub_area_pk": area.id if area is not None else None, "now": to_micros(now)}
-    if decision.verdict == "pass":
-        if read.earlier is not None:
-            return decision, read.earlier[0], True, read.earlier[1]
-        entry_id = run(connection, INSERT_CHECKIN, params, write=True)[0][0]
-        if connection.dialect.name == "postgresql":
-            run(connection, LOCK_PERSON, {"idn": id_number})  # see succession.LOCK_PERSON
-        run(connection, RELINK_ONE[connection.dialect.name], {"idn": id_number, "at": params["now"]})
-        return decision, int(entry_id), False, now
-    run(connection, INSERT_DENIED, {
-        **params, "reasons": ",".join(r.code for r in decision.denying_reasons),
-        "color": decision.panels.health_code.color}, write=True)
-    return decision, None, False, now
+    return evaluate(facts, requirements, risk_areas, now)
 
 
 # Per worker process: the scans in flight against the database, and the connections they
@@ -311,11 +253,11 @@ SQLITE_SCAN_THREADS = 2
 def hot_engine(engine: Engine) -> Engine:
     """The scan's own PostgreSQL pool: autocommit, no pre-ping, one connection per thread.
 
-    Autocommit: the scan writes one row in one statement; under READ COMMITTED the old
-    transaction gave each statement its own snapshot anyway, so only the BEGIN and COMMIT
-    round trips go. No pre-ping (a round trip per checkout): a connection the server has
-    dropped fails the scan's first statement, a read, which `HotPath.read` retries once
-    on a new pool.
+    Autocommit: the read is one statement (under READ COMMITTED a transaction would give it
+    its own snapshot anyway), so it needs no BEGIN and COMMIT round trips; the store sends
+    the write's BEGIN ... COMMIT together with its statements (`scans.store`).
+    No pre-ping (a round trip per checkout): a connection the server has dropped fails
+    the scan's first statement, a read, which `HotPath.read` retries once on a new pool.
     SQLite keeps the app's engine and its transaction (BEGIN IMMEDIATE, `venuecode.db`):
     it is in-process, a round trip costs nothing.
     """

@@ -16,12 +16,23 @@ from venuecode.models_base import ID_NUMBER
 
 BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
 
+# On PostgreSQL both tables are partitioned by day on their time column
+# (`venuecode.scans.partitions`, migration d41c7e2a9b05) and their primary key there is
+# (id, time), as PostgreSQL requires of a partitioned table's unique keys. The models keep
+# the SQLite shape, `id` alone, on purpose: SQLite numbers rows only for a single-column
+# INTEGER PRIMARY KEY, ids stay unique through the shared sequence, and nothing refers to
+# them by foreign key. The partitioning lives in the migration, not in these tables:
+# Alembic's schema comparison (the drift test) compares neither primary keys nor
+# partitioning, and skips the partitions themselves (`venuecode.migrate.include_name`).
+
 
 class Checkin(Base):
     __tablename__ = "checkins"
     __table_args__ = (
-        # The natural key of the `checkins` data kind; (id_number, scanned_at) first so
-        # the same index answers "this person's next check-in" for the tracing rules.
+        # Partitioned by day on scanned_at on PostgreSQL (see above): this key holds
+        # scanned_at, so it stays a unique key there. The natural key of the `checkins`
+        # data kind; (id_number, scanned_at) first so the same index answers "this
+        # person's next check-in" for the tracing rules.
         UniqueConstraint("id_number", "scanned_at", "venue_pk"),
         # Tracing reads "everyone at this venue in this window" with rule 2's inputs;
         # every column it needs is in the index, so those reads never touch the table.
@@ -46,6 +57,7 @@ class Checkin(Base):
 
 class DeniedAttempt(Base):
     __tablename__ = "denied_attempts"
+    # Partitioned by day on attempted_at on PostgreSQL (see above).
     __table_args__ = (Index("ix_denied_attempts_venue_time", "venue_pk", "attempted_at"),)
 
     id: Mapped[int] = mapped_column(BIGINT_PK, primary_key=True, autoincrement=True)

@@ -1,14 +1,14 @@
 """The scan: verify the code, gather the person's facts, apply the policy, record the entry.
 
-One transaction: a pass is a check-in (presence, what tracing reads); a deny is a denied
-attempt with its reasons. A second scan of the same venue within
-`scan_repeat_minutes` returns the first entry instead of recording another.
+What is stored (a check-in, a repeat, or a denied attempt) is the check-in pipeline's
+(`scans.pipeline`); this module holds the checks in front of it (`admit`) and the two ways
+of reading the facts: the hot path's one select (`read_scan`) and the ORM's (`decide`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -17,21 +17,14 @@ from sqlalchemy.orm import Session
 from venuecode.access.ratelimit import Limit, Limiter
 from venuecode.config import Settings
 from venuecode.errors import Conflict, NotFound, RateLimited
-from venuecode.facts.repository import active_risk_areas, person_facts
-from venuecode.policy.engine import Decision, evaluate
-from venuecode.scans.hotpath import (
-    RiskAreaCache,
-    ScanRead,
-    decide_and_record,
-    read_scan,
-    requirements_of,
-)
-from venuecode.scans.models import Checkin, DeniedAttempt
-from venuecode.scans.succession import relink
-from venuecode.timeutil import to_micros
+from venuecode.policy.engine import Decision
+from venuecode.scans import pipeline
+from venuecode.scans.hotpath import RiskAreaCache, ScanRead, decide_read, read_scan
+from venuecode.scans.models import Checkin
+from venuecode.scans.store import Attempt, SqlCheckinStore
 from venuecode.venues.models import SubArea, Venue
 from venuecode.venues.service import CodeSigner, ResolvedCode, resolve_code
-from venuecode.venues.tokens import verify_code
+from venuecode.venues.tokens import CodeClaims, CodeRefused, verify_venue_code
 
 SCANS_PER_MINUTE = 20
 SCAN_FLOOD = Limit("scan", SCANS_PER_MINUTE, 60)  # per account; fails open: check-ins go on
@@ -65,51 +58,41 @@ def check_flood(limiter: Limiter, key: str) -> None:
 
 def decide(session: Session, settings: Settings, venue: Venue, id_number: str,
            now: datetime) -> Decision:
-    requirements = requirements_of(settings, venue)
-    facts = person_facts(session, id_number, now)
-    risks = active_risk_areas(session, now, timedelta(days=requirements.risk_lookback_days))
-    return evaluate(facts, requirements, risks, now)
+    """The policy's verdict for a person at a venue (help-scan, gate scanner), on the facts
+    read by the same one select as every other scan (`read_scan`)."""
+    session.flush()  # the select runs on the driver: the session's pending rows first
+    read = read_scan(session.connection(), None, now, settings.scan_repeat_minutes,
+                     id_number=id_number)
+    return decide_read(session.connection(), settings, read.facts, venue, now, None)
 
 
-def record_entry(session: Session, settings: Settings, venue: Venue, sub_area: SubArea | None,
-                 id_number: str, decision: Decision, now: datetime, channel: str = "scan",
-                 helper_user_id: int | None = None) -> tuple[int | None, bool, datetime]:
-    """Store a pass as a check-in (unless a repeat) or a deny as a denied attempt."""
-    if decision.verdict == "pass":
-        since = now - timedelta(minutes=settings.scan_repeat_minutes)
-        earlier = session.execute(
-            select(Checkin.id, Checkin.scanned_at)
-            .where(Checkin.id_number == id_number, Checkin.scanned_at >= since,
-                   Checkin.scanned_at <= now, Checkin.venue_pk == venue.id)
-            .order_by(Checkin.scanned_at.desc()).limit(1)
-        ).first()
-        if earlier is not None:
-            return earlier.id, True, earlier.scanned_at
-        entry = Checkin(id_number=id_number, venue_pk=venue.id,
-                        sub_area_pk=sub_area.id if sub_area else None, scanned_at=now,
-                        channel=channel, helper_user_id=helper_user_id)
-        session.add(entry)
-        session.flush()
-        relink(session.connection(), [(id_number, to_micros(now))])
-        return entry.id, False, now
-    attempt = DeniedAttempt(
-        id_number=id_number, venue_pk=venue.id, sub_area_pk=sub_area.id if sub_area else None,
-        attempted_at=now, reasons=",".join(r.code for r in decision.denying_reasons),
-        health_color=decision.panels.health_code.color, channel=channel,
-        helper_user_id=helper_user_id,
-    )
-    session.add(attempt)
-    session.flush()
-    return None, False, now
+def admit(limiter: Limiter, id_number: str | None, flood_key: str,
+          refused: CodeRefused | None) -> str:
+    """The checks before a scan of one's own is recorded, in the order clients see them:
+    identity (409), flood (429), then the code (422). The one place `check_flood` is called."""
+    if id_number is None:
+        raise IdentityRequired()
+    check_flood(limiter, flood_key)
+    if refused is not None:
+        raise refused
+    return id_number
+
+
+def verify(signer: CodeSigner, venue_code: str) -> tuple[CodeClaims | None, CodeRefused | None]:
+    """The venue code's claims, or why it was refused (reported by `admit`, after the rest)."""
+    try:
+        return verify_venue_code(signer.key, signer.key_id, venue_code), None
+    except CodeRefused as exc:
+        return None, exc
 
 
 def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: str | None,
          name: str | None, venue_code: str, now: datetime, flood_key: str,
          limiter: Limiter) -> ScanOutcome:
-    if id_number is None:
-        raise IdentityRequired()
-    check_flood(limiter, flood_key)
-    claims = verify_code(signer.key, signer.key_id, venue_code)
+    """A scan by a signed-in citizen through a page (the API's is `scans.api._scan`)."""
+    claims, refused = verify(signer, venue_code)
+    id_number = admit(limiter, id_number, flood_key, refused)
+    assert claims is not None
     read = read_scan(session.connection(), claims, now, settings.scan_repeat_minutes,
                      id_number=id_number)
     return record_scan(session.connection(), settings, read, read.resolve(claims), id_number,
@@ -119,12 +102,23 @@ def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: st
 def record_scan(connection: Connection, settings: Settings, read: ScanRead,
                 resolved: ResolvedCode, id_number: str, name: str | None, now: datetime,
                 risks: RiskAreaCache | None) -> ScanOutcome:
-    """Decide and store what `read_scan` found: the same decisions and rows as `decide` +
-    `record_entry`, in at most one more statement (see `scans.hotpath`)."""
-    decision, entry_id, repeat, at = decide_and_record(connection, settings, read, resolved,
-                                                       id_number, now, risks)
-    return ScanOutcome(decision, resolved.venue, resolved.sub_area, at, entry_id, repeat,
-                       id_number, name)
+    """Decide on what `read_scan` found and store it through the pipeline; the repeat
+    candidate came with the facts, so a pass costs one more round trip, a repeat none."""
+    venue, area = resolved.venue, resolved.sub_area
+    decision = decide_read(connection, settings, read.facts, venue, now, risks)
+    done = pipeline.record(SqlCheckinStore(connection), decision,
+                           Attempt(id_number, venue.id, area.id if area else None, now),
+                           settings.scan_repeat_minutes, earlier=read.earlier)
+    return ScanOutcome(decision, venue, area, done.at, done.entry_id, done.repeat, id_number,
+                       name)
+
+
+def record_decided(session: Session, settings: Settings, decision: Decision,
+                   attempt: Attempt) -> pipeline.Recorded:
+    """The pipeline in the session's transaction (help-scan, gate scanner): committed by
+    the route together with its audit rows."""
+    return pipeline.record(SqlCheckinStore(session.connection()), decision, attempt,
+                           settings.scan_repeat_minutes)
 
 
 def exit_scan(session: Session, signer: CodeSigner, id_number: str | None, venue_code: str,

@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
+from venuecode.categories import categories
 from venuecode.sim import names
 from venuecode.sim.fastcsv import CHINA, U8, digits
-from venuecode.venues.categories import categories
 
 I32 = NDArray[np.int32]
 F64 = NDArray[np.float64]

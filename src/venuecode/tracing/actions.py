@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from venuecode import clock
 from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import Actor, record
+from venuecode.audit.service import Actor, record, record_about
 from venuecode.config import Settings
 from venuecode.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from venuecode.facts.models import ContactMark
@@ -100,6 +100,7 @@ def approve_push(session: Session, settings: Settings, actor: Actor, user_id: in
     now = clock.now()
     changes = plan_changes(trace.id, trace.result())
     outcome: dict[str, Any]
+    persons: tuple[str, ...] = ()
     try:
         pushed = (adapter or adapter_for(settings)).push(session, trace.id, changes, now)
     except DomainError as failure:
@@ -109,13 +110,15 @@ def approve_push(session: Session, settings: Settings, actor: Actor, user_id: in
                    "backend": settings.healthcode_backend}
     else:
         action.status = APPLIED
+        persons = pushed.persons
         outcome = {"red": pushed.red, "yellow": pushed.yellow, "changed": pushed.changed,
                    "batches": pushed.batches, "backend": settings.healthcode_backend}
     action.decided_by, action.decided_at = user_id, now
     action.outcome = orjson.dumps(outcome).decode()
     session.flush()
-    record(session, actor, AuditAction.TRACE_ACTION_APPROVED, "trace", trace.id,
-           reason=action.note, action_id=action.id, status=action.status, **outcome)
+    # The persons whose code this push changed see it in their access logs.
+    record_about(session, actor, AuditAction.TRACE_ACTION_APPROVED, "trace", trace.id, persons,
+                 action.note, action_id=action.id, status=action.status, **outcome)
     return action
 
 

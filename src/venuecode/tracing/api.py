@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from venuecode.access.roles import Permission
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import record
+from venuecode.audit.service import record_about
 from venuecode.errors import InvalidInput
 from venuecode.people.models import User
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing.export import FORMATS, export_trace
 from venuecode.tracing.models import Trace
+from venuecode.tracing.reads import listed_cases, result_persons
 from venuecode.tracing.schemas import TraceBody, TraceOut, TraceSummary
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require
@@ -48,18 +49,26 @@ def create_trace(body: TraceBody, request: Request, user: Tracer, session: Sessi
 
 
 @router.get("")
-def recent_traces(user: Tracer, session: SessionDep, limit: int = 50) -> list[TraceSummary]:
-    """The latest traces (without results)."""
-    return [TraceSummary(**_summary(row)) for row in list_traces(session, limit)]
+def recent_traces(request: Request, user: Tracer, session: SessionDep,
+                  limit: int = 50) -> list[TraceSummary]:
+    """The latest traces (without results); their cases' id numbers are audited."""
+    rows = list_traces(session, limit)
+    summaries = [TraceSummary(**_summary(row)) for row in rows]
+    record_about(session, actor_of(user, request), AuditAction.TRACE_LISTED, "trace", "list",
+                 listed_cases(s.cases for s in summaries), view="api", traces=len(rows))
+    session.commit()
+    return summaries
 
 
 @router.get("/{trace_id}")
 def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
     """A stored trace with its result; audited as trace.viewed."""
     row = get_trace(session, trace_id)
-    record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", row.id)
+    result = row.result()
+    record_about(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", row.id,
+                 result_persons(result), row.reason, view="api")
     session.commit()
-    return TraceOut(**_summary(row), result=row.result())
+    return TraceOut(**_summary(row), result=result)
 
 
 @router.get("/{trace_id}/export.{fmt}")

@@ -89,10 +89,11 @@ def _run(session: Session, cases: list[str] | None, as_of: datetime | None, look
 
     from venuecode import clock
     from venuecode.audit.actions import AuditAction
-    from venuecode.audit.service import Actor, record
+    from venuecode.audit.service import Actor, record_about
     from venuecode.cmdline import settings
     from venuecode.tracing.core import result_to_json_dict
     from venuecode.tracing.export import render, watermark
+    from venuecode.tracing.reads import result_persons
     from venuecode.tracing.service import TraceRequest, compute_trace, format_time_for
 
     s = settings()
@@ -108,12 +109,14 @@ def _run(session: Session, cases: list[str] | None, as_of: datetime | None, look
 
         result = compute_trace(session, s, request, progress)
     payload = result_to_json_dict(result, format_time_for(s.tz))
-    record(session, Actor.cli(), AuditAction.TRACE_RUN, "trace", "cli", reason,
-           cases=[c.person for c in result.cases], contacts=len(result.contacts),
-           format=fmt.value, rules=payload["rules"])
+    # The persons of the result reach every access log, as for a trace run on the web.
+    record_about(session, Actor.cli(), AuditAction.TRACE_RUN, "trace", "cli",
+                 result_persons(payload), reason, cases=[c.person for c in result.cases],
+                 contacts=len(result.contacts), format=fmt.value, rules=payload["rules"])
     if fmt is OutputFormat.JSON:
         return orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n"
-    record(session, Actor.cli(), AuditAction.TRACE_EXPORTED, "trace", "cli", reason, format=fmt.value)
+    record_about(session, Actor.cli(), AuditAction.TRACE_EXPORTED, "trace", "cli",
+                 result_persons(payload), reason, format=fmt.value)
     return render(payload, fmt.value, watermark(f"cli:{_user()}", clock.now(), s.tz))
 
 

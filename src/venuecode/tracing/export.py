@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import Actor, record
+from venuecode.audit.service import Actor, record_about
 from venuecode.cells import safe_cell
 from venuecode.errors import InvalidInput
 from venuecode.tracing.core import CONTACT_COLUMNS, contact_rows
 from venuecode.tracing.models import Trace
+from venuecode.tracing.reads import result_persons
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -101,7 +102,9 @@ def to_xlsx(result: dict[str, Any], mark: str, title: str = "trace") -> bytes:
 def export_trace(session: Session, row: Trace, fmt: str, actor: Actor, exported_by: str,
                  tz: ZoneInfo | None = None) -> bytes:
     """A stored trace as `fmt` ("csv" or "xlsx"), watermarked and audited TRACE_EXPORTED."""
-    data = render(row.result(), fmt, watermark(exported_by, clock.now(), tz), f"trace {row.id}")
-    record(session, actor, AuditAction.TRACE_EXPORTED, "trace", row.id, "", format=fmt,
-           contacts=row.contacts)
+    result = row.result()
+    data = render(result, fmt, watermark(exported_by, clock.now(), tz), f"trace {row.id}")
+    # Every person in the file (its contact rows and the cases of its venue rows).
+    record_about(session, actor, AuditAction.TRACE_EXPORTED, "trace", row.id,
+                 result_persons(result), row.reason, format=fmt, contacts=row.contacts)
     return data

@@ -56,6 +56,9 @@ class PushOutcome:
     yellow: int
     changed: int  # rows written now; 0 on a repeated push
     batches: int = 0
+    # Persons whose code or mark this push wrote (every person sent, for the webhook):
+    # the push appears in their access logs.
+    persons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,9 +110,11 @@ class LocalHealthCodeAdapter:
                 if cleared is not None:
                     lifted.add(number)
         changed = 0
+        touched: list[str] = []
         for change in changes:
             if change.id_number in lifted:
                 continue  # released from this trace's control: pushing it again changes nothing
+            before = changed
             code = codes.get(change.id_number)
             if code is None:
                 session.add(HealthCodeRecord(id_number=change.id_number, color=change.color,
@@ -125,9 +130,11 @@ class LocalHealthCodeAdapter:
                                         instruction=change.instruction, trace_id=trace_id))
                 marked.add(change.id_number)
                 changed += 1
+            if changed > before:
+                touched.append(change.id_number)
         session.flush()
         red, yellow = _counts(changes)
-        return PushOutcome(red, yellow, changed)
+        return PushOutcome(red, yellow, changed, persons=tuple(touched))
 
     def lift(self, session: Session, trace_id: int, id_numbers: Sequence[str], reason: str,
              by: str, now: datetime) -> LiftOutcome:
@@ -183,7 +190,8 @@ class WebhookHealthCodeAdapter:
                     "changes": [asdict(c) for c in batch]}
             self._post(body, f"trace-{trace_id}-batch-{number}", "push")
         red, yellow = _counts(changes)
-        return PushOutcome(red, yellow, len(changes), len(batches))
+        return PushOutcome(red, yellow, len(changes), len(batches),
+                           tuple(c.id_number for c in changes))
 
     def lift(self, session: Session, trace_id: int, id_numbers: Sequence[str], reason: str,
              by: str, now: datetime) -> LiftOutcome:

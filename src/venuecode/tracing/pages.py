@@ -3,8 +3,10 @@ the health-code push (request, four-eyes approval or rejection, lifting marks).
 
 A trace may hold 47,000 persons: the view filters and paginates on the server (one page
 of rows in the HTML), and the graph aggregates (`tracing.graph`). Every view of a trace
-is audited (`trace.viewed`); phone numbers are shown one person at a time, on request,
-and each reveal is audited (`person.viewed`, reason `trace #id`).
+is audited (`trace.viewed`, with the persons of the page shown), and so are the lists
+(`trace.listed`: full case id numbers) and the graph (`trace.graph_viewed`). Phone numbers
+are shown one person at a time, on request, throttled per tracer (`REVEALS`), and each
+reveal is audited (`person.phone_revealed`, reason `流调 #id`).
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from venuecode.access.ratelimit import Limit, Limiter
 from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import record
-from venuecode.errors import DomainError, NotFound
+from venuecode.audit.service import record, record_about
+from venuecode.errors import DomainError, NotFound, RateLimited
 from venuecode.facts.models import CaseRecord
 from venuecode.people.models import Person, User
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
 from venuecode.tracing.graph import GraphFilter, build_graph
+from venuecode.tracing.reads import graph_persons, listed_cases, row_persons
 from venuecode.tracing.schemas import NoteForm, ReasonForm, RejectForm, TraceForm
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, parse_stays, run_trace
 from venuecode.tracing.types import tier_rank
@@ -73,8 +77,14 @@ def index(request: Request, user: Tracer, session: SessionDep, q: str = "") -> H
     traces = [(t, orjson.loads(t.cases)) for t in list_traces(session, 50)]
     waiting = push.open_actions(session) if has_permission(
         user.role, Permission.TRACE_APPROVE_ACTION) else []
+    cases = session.scalars(query).all()
+    # The page shows full case id numbers: each listed case is audited.
+    record_about(session, actor_of(user, request), AuditAction.TRACE_LISTED, "trace", "list",
+                 [c.id_number for c in cases] + list(listed_cases(c for _, c in traces)),
+                 view="page", q=q.strip(), cases=len(cases), traces=len(traces))
+    session.commit()
     return render(request, "tracing/index.html", {
-        "user": user, "cases": session.scalars(query).all(), "traces": traces, "q": q,
+        "user": user, "cases": cases, "traces": traces, "q": q,
         "open_actions": waiting, "decidable": push.deciders(session, user.id, waiting)})
 
 
@@ -163,9 +173,9 @@ def view(request: Request, trace_id: int, user: Tracer, state: StateDep, session
     exposed = result.get("venues", [])
     names = venue_names(session, [v["venue"] for v in exposed]
                         + [e["venue"] for c in rows for e in c["evidence"]])
-    record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
-           reason=trace.reason, view="list", tier=tier, venue=venue, q=q, page=page,
-           shown=len(rows))
+    record_about(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
+                 row_persons(result, rows), trace.reason, view="list", tier=tier, venue=venue,
+                 q=q, page=page, shown=len(rows))
     session.commit()
     base = {"tier": tier, "venue": venue, "q": q}
     pushed = push.was_pushed(session, trace.id)
@@ -192,10 +202,27 @@ def _query(values: Mapping[str, object]) -> str:
     return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
 
 
+# 显示电话 per tracer: enough for a tracer's calls, far from harvesting a trace's phones;
+# closed when the limiter is down, so an outage does not open the harvest.
+REVEALS = Limit("trace-reveal", 60, 10 * 60, fail_open=False)
+
+
+def check_reveal_rate(limiter: Limiter, user_id: int) -> None:
+    wait = limiter.hit(REVEALS, str(user_id))
+    if wait > 0:
+        seconds = int(wait) + 1
+        raise RateLimited("reveal_too_frequent",
+                          f"显示电话过于频繁：每 10 分钟最多 {REVEALS.amount} 次，请 {seconds} 秒后再试。",
+                          f"Too many phone numbers shown: at most {REVEALS.amount} every 10 "
+                          f"minutes; try again in {seconds} seconds.", seconds)
+
+
 @router.post("/tracing/traces/{trace_id}/persons/{id_number}/phone")
 def reveal_phone(request: Request, trace_id: int, id_number: str, user: Tracer,
-                 session: SessionDep) -> JSONResponse:
-    """One person's name and phone, for a person in this trace only; audited per reveal."""
+                 state: StateDep, session: SessionDep) -> JSONResponse:
+    """One person's name and phone, for a person in this trace only; throttled per tracer
+    and audited per reveal."""
+    check_reveal_rate(state.limiter, user.id)
     trace = get_trace(session, trace_id)
     result = trace.result()
     in_trace = any(c["id_number"] == id_number for c in result.get("contacts", [])) or any(
@@ -204,8 +231,8 @@ def reveal_phone(request: Request, trace_id: int, id_number: str, user: Tracer,
         raise NotFound("person_not_in_trace", "该人员不在此次流调结果中。",
                        f"{id_number} is not in trace {trace_id}.")
     person = session.get(Person, id_number)
-    record(session, actor_of(user, request), AuditAction.PERSON_VIEWED, "person", id_number,
-           reason=f"trace #{trace.id}", field="phone", trace_id=trace.id)
+    record(session, actor_of(user, request), AuditAction.PHONE_REVEALED, "person", id_number,
+           reason=f"流调 #{trace.id}：{trace.reason}"[:500], field="phone", trace_id=trace.id)
     session.commit()
     return JSONResponse({"id_number": id_number, "name": person.name if person else None,
                          "phone": person.phone if person else None})
@@ -244,9 +271,10 @@ def graph_data(request: Request, trace_id: int, user: Tracer, state: StateDep,
     keys = [v["venue"] for v in result.get("venues", [])]
     keys += [e["venue"] for c in result.get("contacts", []) for e in c["evidence"]]
     data = build_graph(result, flt, venue_names(session, keys))
-    record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
-           reason=trace.reason, view="graph", tiers=sorted(tiers), venue=venue, start=start,
-           end=end, nodes=len(data["nodes"]))
+    record_about(session, actor_of(user, request), AuditAction.TRACE_GRAPH_VIEWED, "trace",
+                 trace.id, graph_persons(data), trace.reason, view="graph",
+                 tiers=sorted(tiers), venue=venue, start=start, end=end,
+                 nodes=len(data["nodes"]))
     session.commit()
     data["trace"] = {"id": trace.id, "as_of": result.get("as_of"),
                      "first": _first_day(result, tz), "last": _local(result.get("as_of"), tz, "%Y-%m-%d")}

@@ -30,9 +30,9 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from venuecode.categories import dwell_table
 from venuecode.tracing.intervals import dwell_micros
 from venuecode.tracing.types import Column, IntervalBatch
-from venuecode.venues.categories import dwell_table
 
 DwellOverride = Callable[[str], float] | Mapping[str, float]
 

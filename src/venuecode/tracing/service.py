@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import Actor, record
+from venuecode.audit.service import Actor, record_about
+from venuecode.categories import dwell_override_problems
 from venuecode.config import Settings
 from venuecode.errors import InvalidInput, NotFound
 from venuecode.facts.models import CaseRecord
@@ -28,8 +29,8 @@ from venuecode.observability.metrics import observe_trace
 from venuecode.timeutil import EPOCH, from_micros, to_micros
 from venuecode.tracing.core import Case, TraceOptions, TraceResult, result_to_json_dict, trace
 from venuecode.tracing.models import Trace
+from venuecode.tracing.reads import result_persons
 from venuecode.tracing.repository import DbPresenceSource
-from venuecode.venues.categories import dwell_override_problems
 
 Progress = Callable[[str, int, int], None]
 
@@ -217,8 +218,10 @@ def run_trace(session: Session, settings: Settings, actor: Actor, user_id: int |
     observe_trace(time.perf_counter() - started)
     session.add(row)
     session.flush()
-    record(session, actor, AuditAction.TRACE_RUN, "trace", row.id, request.reason,
-           cases=case_ids, options=option_json, contacts=row.contacts)
+    # One event, and every case and contact in audit_subjects: their access logs show it.
+    record_about(session, actor, AuditAction.TRACE_RUN, "trace", row.id,
+                 result_persons(payload), request.reason,
+                 cases=case_ids, options=option_json, contacts=row.contacts)
     return row
 
 

@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from venuecode.access.roles import Permission
+from venuecode.categories import categories
 from venuecode.errors import DomainError
 from venuecode.people.models import User
 from venuecode.venues import service
 from venuecode.venues.access import ensure_can_manage, visible_venues
-from venuecode.venues.categories import categories
 from venuecode.venues.models import Venue, VenueStatus
 from venuecode.venues.schemas import DecisionForm, VenueApplication, VenueApplicationForm
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from venuecode.categories import get_category
 from venuecode.config import Settings
 from venuecode.errors import Conflict, NotFound
-from venuecode.venues.categories import get_category
 from venuecode.venues.models import Venue
 from venuecode.venues.poster import PosterContent, render_poster
 from venuecode.venues.service import CodeSigner, sub_area_token, venue_token

@@ -13,11 +13,11 @@ from venuecode import clock
 from venuecode.access.roles import Role
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
+from venuecode.categories import get_category
 from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from venuecode.venues.categories import get_category
 from venuecode.venues.models import SubArea, Venue, VenueStatus
 from venuecode.venues.schemas import SubAreaOut, VenueApplication, VenueOut
-from venuecode.venues.tokens import CodeClaims, CodeKind, CodeRefused, sign_code, verify_code
+from venuecode.venues.tokens import CodeClaims, CodeKind, CodeRefused, sign_code, verify_venue_code
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class ResolvedCode:
 
 def resolve_code(session: Session, signer: CodeSigner, token: str) -> ResolvedCode:
     """Verify a scanned token and find its venue; refuse with a reason a citizen understands."""
-    claims = verify_code(signer.key, signer.key_id, token)
+    claims = verify_venue_code(signer.key, signer.key_id, token)
     area: SubArea | None = None
     if claims.kind == CodeKind.SUB_AREA:
         area = session.get(SubArea, claims.object_id)

@@ -56,7 +56,7 @@ def extract_token(text: str) -> str:
     return CODEC.extract(text)
 
 
-def verify_code(key: bytes, key_id: int, token: str) -> CodeClaims:
+def verify_venue_code(key: bytes, key_id: int, token: str) -> CodeClaims:
     """Check shape and signature; raise CodeRefused with a reason a citizen understands."""
     try:
         fields = CODEC.read(key, key_id, token)

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.service import Actor
 from venuecode.errors import NotAuthenticated, PermissionDenied
-from venuecode.people.auth import ScanUser as ScanUser  # re-exported until scans imports people
-from venuecode.people.auth import TokenClaims, check_account, peek_claims
+from venuecode.people.auth import ScanUser, TokenClaims, check_account, peek_claims
 from venuecode.people.models import User
 from venuecode.web.i18n import request_locale
 from venuecode.web.state import AppState

@@ -111,7 +111,7 @@ def test_bad_input_records_nobody(
         persons, code = [{"method": "id_typed", "id_number": own_number, "name": "王帮"}], "help_self"
     else:
         registered(db, people[5], "某某某", clock.now())
-        persons, code = [typed[0]], "person_not_registered"
+        persons, code = [typed[0]], "identity_not_confirmed"
     response = post_help(client, headers, token, *persons)
     assert response.status_code in (404, 409, 422), response.text
     assert response.json()["error"]["code"] == code

@@ -19,5 +19,6 @@ def test_a_citizen_sees_who_looked_at_their_data_and_why(client: TestClient, db:
            factories.id_number(502), reason="someone else")
     db.commit()
     log = client.get("/api/v1/me/access-log", headers=headers).json()
-    assert log == [{"at": log[0]["at"], "role": "tracer", "action": "person.viewed",
+    assert log == [{"at": log[0]["at"], "role": "tracer", "role_name": "流调人员",
+                    "action": "person.viewed", "what": "工作人员查询了您的健康状态",
                     "reason": "流调 #7 电话核实"}]

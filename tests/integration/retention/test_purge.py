@@ -28,9 +28,9 @@ def test_scan_data_older_than_the_period_goes_and_newer_stays(db: Session, clock
                       attempted_at=cutoff + timedelta(hours=1), reasons="health_code_red"),
     ])
     db.flush()
-    assert purge(db, Actor.cli(), now, 28, dry_run=True)["checkins"] == 1
+    assert purge(db, Actor.cli(), now, 28, dry_run=True).counts["checkins"] == 1
     assert db.scalar(select(func.count(Checkin.id))) == 2
-    counts = purge(db, Actor.cli(), now, 28)
+    counts = purge(db, Actor.cli(), now, 28).counts
     assert counts["checkins"] == 1 and counts["denied_attempts"] == 1
     assert list(db.scalars(select(Checkin.id_number))) == [fresh]
     assert list(db.scalars(select(DeniedAttempt.id_number))) == [fresh]

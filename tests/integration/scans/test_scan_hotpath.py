@@ -20,11 +20,11 @@ from venuecode.facts.repository import active_risk_areas, person_facts
 from venuecode.people.models import User
 from venuecode.policy.facts import PersonFacts
 from venuecode.scans import hotpath
-from venuecode.scans.api import scan_json
-from venuecode.scans.present import scan_result
+from venuecode.scans.present import scan_json
+from venuecode.scans.schemas import ScanResult
 from venuecode.scans.service import scan
 from venuecode.venues import service as venues
-from venuecode.venues.tokens import verify_code
+from venuecode.venues.tokens import verify_venue_code
 
 
 def signer(settings: Settings) -> venues.CodeSigner:
@@ -69,7 +69,7 @@ def test_the_one_select_reads_the_facts_and_risk_areas_the_orm_reads(
     now = clock.now()
     everything(db, number, now)
     venue = factories.venue(db)
-    claims = verify_code(signer(settings).key, 1, venues.venue_token(signer(settings), venue)
+    claims = verify_venue_code(signer(settings).key, 1, venues.venue_token(signer(settings), venue)
                          or "")
     read = hotpath.read_scan(db.connection(), claims, now, settings.scan_repeat_minutes,
                              id_number=number)
@@ -85,7 +85,7 @@ def test_the_one_select_reads_the_facts_and_risk_areas_the_orm_reads(
 
 @pytest.mark.parametrize("locale", ["zh", "en"])
 @pytest.mark.parametrize("kind", ["pass", "deny"])
-def test_the_fast_json_is_the_models_json(db: Session, settings: Settings, clock: FixedClock,
+def test_the_scan_json_is_exactly_the_documented_model(db: Session, settings: Settings, clock: FixedClock,
                                           locale: str, kind: str) -> None:
     number = factories.id_number(22)
     now = clock.now()
@@ -99,7 +99,8 @@ def test_the_fast_json_is_the_models_json(db: Session, settings: Settings, clock
     outcome = scan(db, settings, signer(settings), number, "张三", url, now,
                    flood_key=f"test:{kind}:{locale}", limiter=Limiter.memory())
     assert outcome.decision.verdict == kind
-    assert scan_json(outcome, locale) == scan_result(outcome, locale).model_dump(mode="json")
+    body = scan_json(outcome, locale)
+    assert ScanResult.model_validate(body).model_dump(mode="json") == body
 
 
 def test_a_sub_area_code_scans_and_a_reissue_is_refused_on_the_next_scan(

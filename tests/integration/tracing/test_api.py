@@ -61,7 +61,8 @@ def test_a_tracer_runs_reads_and_exports_a_trace_and_every_step_is_audited(
     assert all(c.data_type == "s" for c in values) and "'" + FORMULA in [c.value for c in values]
 
     assert client.get(f"/api/v1/traces/{trace_id}/export.pdf", headers=tracer).status_code == 422
-    assert actions(db) == ["trace.run", "trace.viewed", "trace.exported", "trace.exported"]
+    assert actions(db) == ["trace.run", "trace.viewed", "trace.listed", "trace.exported",
+                           "trace.exported"]
     run = db.scalars(select(AuditEvent).where(AuditEvent.action == "trace.run")).one()
     assert run.reason == "病例 1 流调" and CASE in run.details
 

@@ -103,3 +103,19 @@ def test_dwell_overrides_change_the_stay_and_are_reported(cli_db: str) -> None:
     assert bad.exit_code == 2 and "CATEGORY=MINUTES" in bad.output
     unknown = runner.invoke(app, ["trace", "--case", CASE, *AS_OF, "--dwell", "spaceship=10"])
     assert unknown.exit_code == 1 and "spaceship" in unknown.output and "metro" in unknown.output
+
+
+def test_a_cli_trace_and_its_export_are_in_each_persons_access_log(cli_db: str, tmp_path: Path) -> None:
+    from venuecode.audit.access_log import entries_for
+
+    out = tmp_path / "t.csv"
+    result = CliRunner().invoke(app, ["trace", "--case", CASE, *AS_OF, "--reason", "病例流调",
+                                      "--format", "csv", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(cli_db)
+    with transaction(make_sessionmaker(engine)) as session:
+        for person in (CLOSE, CASE):
+            log = entries_for(session, person)
+            assert [(e.action, e.role, e.reason) for e in log] == [
+                ("trace.exported", "operator", "病例流调"), ("trace.run", "operator", "病例流调")]
+    engine.dispose()

@@ -186,8 +186,8 @@ def test_showing_a_phone_is_audited_per_person_with_the_trace(
     response = client.post(f"{trace_url}/persons/{p['K']}/phone", headers=headers)
     assert response.status_code == 200
     assert response.json() == {"id_number": p["K"], "name": "王密接", "phone": "13911112222"}
-    event = audits(db, "person.viewed")[-1]
-    assert event.subject_id == p["K"] and event.reason == f"trace #{trace_id}"
+    event = audits(db, "person.phone_revealed")[-1]
+    assert event.subject_id == p["K"] and event.reason == f"流调 #{trace_id}：病例 1 流调"
     outsider = client.post(f"{trace_url}/persons/{factories.id_number(777)}/phone", headers=headers)
     assert outsider.status_code == 404
 
@@ -207,7 +207,7 @@ def test_the_graph_data_is_served_filtered_and_audited(
     assert {n["data"]["id"] for n in close["nodes"] if n["data"]["kind"] == "person"} == {f"person:{p['K']}"}
     later = client.get(f"{trace_url}/graph.json?from=2022-04-18", headers=headers).json()
     assert later["contacts"] == 0
-    assert len(audits(db, "trace.viewed")) >= 3
+    assert len(audits(db, "trace.graph_viewed")) >= 3
 
 
 def test_citizens_and_managers_cannot_open_tracing(

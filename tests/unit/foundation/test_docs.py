@@ -64,7 +64,7 @@ def shared_spec() -> Path:
 
 def test_packaged_categories_equal_the_shared_spec() -> None:
     spec = shared_spec() / "venue-categories.csv"
-    packaged = ROOT / "src/venuecode/venues/categories.csv"
+    packaged = ROOT / "src/venuecode/categories.csv"
     assert packaged.read_text("utf-8") == spec.read_text("utf-8")
 
 

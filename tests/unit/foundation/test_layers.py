@@ -22,13 +22,9 @@ ROUTE_KIT = {"venuecode.web.deps", "venuecode.web.templating", "venuecode.web.i1
 # of docs/architecture.md; a few carry another name.
 ROUTE_MODULES = {"api", "pages", "deps"}
 ROUTE_MODULES_NAMED = {"venuecode.scans.staff"}
-# Until the pipeline branch lands, scans.hotpath reads ScanUser from web.deps (which
-# re-exports people.auth.ScanUser); the entry goes when that import moves to people.auth.
-PENDING = {("venuecode.scans.hotpath", "venuecode.web.deps")}
-# config.py checks dwell overrides against venues' categories inside a validator, and
-# venues read settings: the one package cycle left, until config.py (another branch's
-# file) takes the known categories from a module below both.
-PENDING_PACKAGE_EDGES = {("venuecode.config", "venuecode.venues.categories")}
+# Known exceptions, each with its reason and the change that removes it (none today).
+PENDING: set[tuple[str, str]] = set()
+PENDING_PACKAGE_EDGES: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ PAPER_TOKEN = "AQMCAAAAKgACy0bKMIsPyR_UgQ"  # paper code 42, issue 2
 
 
 def test_tokens_signed_before_the_shared_codec_still_verify_and_sign_the_same() -> None:
-    venue = tokens.verify_code(KEY, 3, VENUE_TOKEN)
+    venue = tokens.verify_venue_code(KEY, 3, VENUE_TOKEN)
     assert (venue.kind, venue.object_id, venue.issue, venue.key_id) == (CodeKind.VENUE, 123456, 7, 3)
-    area = tokens.verify_code(KEY, 3, SUB_AREA_TOKEN)
+    area = tokens.verify_venue_code(KEY, 3, SUB_AREA_TOKEN)
     assert (area.kind, area.object_id, area.issue) == (CodeKind.SUB_AREA, 2**32 - 1, 65535)
     assert verify_paper_token(PAPER, PAPER.url(PAPER_TOKEN)) == (42, 2)
     assert sign_code(KEY, 3, CodeKind.VENUE, 123456, 7) == VENUE_TOKEN
@@ -39,7 +39,7 @@ def _flipped(token: str, position: int) -> str:
 @pytest.mark.parametrize("position", range(TOKEN_BYTES))
 def test_flipping_any_byte_of_a_venue_code_is_refused(position: int) -> None:
     with pytest.raises(CodeRefused) as info:
-        tokens.verify_code(KEY, 3, _flipped(VENUE_TOKEN, position))
+        tokens.verify_venue_code(KEY, 3, _flipped(VENUE_TOKEN, position))
     assert info.value.code == ("code_version" if position == 0 else "code_forged")
 
 
@@ -54,14 +54,14 @@ def test_a_venue_code_never_passes_as_a_paper_code_nor_the_other_way_round() -> 
     with pytest.raises(PaperCodeRefused):
         verify_paper_token(PAPER, VENUE_TOKEN)
     with pytest.raises(CodeRefused) as info:
-        tokens.verify_code(KEY, 3, PAPER_TOKEN)
+        tokens.verify_venue_code(KEY, 3, PAPER_TOKEN)
     assert info.value.code == "code_forged"
 
 
 def test_a_paper_kind_signed_as_a_venue_code_is_not_a_venue_code() -> None:
     # A valid MAC, but a kind venue codes do not have.
     with pytest.raises(CodeRefused) as info:
-        tokens.verify_code(KEY, 3, tokens.CODEC.sign(KEY, 3, 2, 1, 1))
+        tokens.verify_venue_code(KEY, 3, tokens.CODEC.sign(KEY, 3, 2, 1, 1))
     assert info.value.code == "code_malformed"
 
 

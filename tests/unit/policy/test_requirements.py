@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from venuecode.categories import categories
 from venuecode.errors import InvalidInput
 from venuecode.policy import CATEGORY_DEFAULTS, VenueRequirements, requirements_for
-from venuecode.venues.categories import categories
 
 
 def test_ordinary_category_needs_a_72_hour_test_and_no_vaccination() -> None:

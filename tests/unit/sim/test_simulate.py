@@ -59,7 +59,7 @@ def instant(text: str) -> datetime:
 
 def slugs() -> set[str]:
     # The packaged copy: test_docs checks that it equals the shared spec.
-    path = Path(__file__).parents[3] / "src/venuecode/venues/categories.csv"
+    path = Path(__file__).parents[3] / "src/venuecode/categories.csv"
     with path.open(encoding="utf-8") as f:
         return {r["slug"] for r in csv.DictReader(f)}
 

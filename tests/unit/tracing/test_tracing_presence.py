@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from venuecode.categories import dwell_table
 from venuecode.tracing.core import Interval, Presence, presence_intervals
 from venuecode.tracing.intervals import merged_windows
 from venuecode.tracing.memory import InMemorySource
-from venuecode.venues.categories import dwell_table
 
 from .city import at, sixty, visit
 

@@ -19,7 +19,8 @@
     });
 })();
 
-// Who looked at or acted on my data (GET /api/v1/me/access-log): time, role, reason.
+// Who looked at or acted on my data (GET /api/v1/me/access-log): time, role and what, in
+// words (never the action codes), and why.
 (function () {
   var list = document.getElementById("access-log");
   if (!list) { return; }
@@ -29,7 +30,7 @@
       if (!events.length) { var none = document.createElement("li"); none.textContent = "—"; list.appendChild(none); return; }
       events.forEach(function (e) {
         var li = document.createElement("li");
-        li.textContent = new Date(e.at).toLocaleString() + " · " + e.role + " · " + e.action + (e.reason ? " · " + e.reason : "");
+        li.textContent = new Date(e.at).toLocaleString() + " · " + e.role_name + " · " + e.what + (e.reason ? " · " + e.reason : "");
         list.appendChild(li);
       });
     });

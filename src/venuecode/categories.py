@@ -21,7 +21,7 @@ class Category:
 
 @cache
 def categories() -> dict[str, Category]:
-    text = resources.files("venuecode.venues").joinpath("categories.csv").read_text("utf-8")
+    text = resources.files("venuecode").joinpath("categories.csv").read_text("utf-8")
     rows = csv.DictReader(text.splitlines())
     return {
         r["slug"]: Category(r["slug"], r["name_zh"], r["name_en"], int(r["default_dwell_minutes"]))
