@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     cjk_font: Path | None = None
     vendor_dir: Path | None = None
     upload_max_mb: int = Field(default=512, ge=1, le=8192)
+    # Request bodies (web.limits): every route but the upload page and the push API.
+    body_max_mb: int = Field(default=4, ge=1, le=1024)
+    # The push API: 10,000 records of the widest kind (venues, every text at its limit).
+    push_max_mb: int = Field(default=32, ge=1, le=1024)
 
     default_test_window_hours: int = Field(default=72, ge=0)
     scan_repeat_minutes: int = Field(default=5, ge=0)

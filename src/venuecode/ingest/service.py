@@ -8,7 +8,7 @@ column is refused before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from venuecode import clock
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
+from venuecode.cells import safe_cell
 from venuecode.config import get_settings
 from venuecode.ingest.bulk import BulkWriter, Pacer, Row, extra_columns, lock_budget
 from venuecode.ingest.interrupted import HOST, mark_interrupted
@@ -37,7 +38,11 @@ from venuecode.venues.models import Venue
 CHUNK = 20_000
 MAX_PUSH = 10_000
 KEPT_REJECTS = 1_000  # in the summary; all of them go to ingest_rejects and on_reject
+# Rejects waiting for their chunk's commit: a file of rejects only never fills a chunk of
+# good rows, so rejects are flushed on their own count too (memory stays flat).
+REJECT_CHUNK = 5_000
 _RAW_LIMIT = 1_000
+REJECT_PAGE = 2_000  # rejects read per query when a batch's rejects are listed
 
 
 @dataclass
@@ -188,6 +193,8 @@ class _Run:
         self.pending_rejects.append({
             "batch_id": self.batch.id, "position": position, "raw": rejected.raw,
             "reasons": "\n".join(r.text() for r in why)})
+        if len(self.pending_rejects) >= REJECT_CHUNK:
+            self.flush()
 
     def flush(self) -> None:
         """Hand the chunk to the writer thread, after the previous chunk is stored.
@@ -327,3 +334,30 @@ def push(session: Session, kind: str, records: Sequence[Any], *, source: str,
         raise
     run.summary.warnings = unknown_warnings(spec, unknown) + superseded_warnings(run.superseded)
     return run.finish(actor, AuditAction.INGEST_PUSH)
+
+
+def reject_rows(session: Session, batch_id: int, page: int = REJECT_PAGE
+                ) -> Iterator[list[list[str]]]:
+    """A batch's rejects as CSV rows (row, reasons, record), formula-safe, page by page.
+
+    The first page starts with the header. Pages are read by id (file order) and each
+    read ends its transaction, so a million rejects stream with flat memory and no lock
+    is held while a slow client downloads them.
+    """
+    header = [["row", "reasons", "record"]]
+    last = 0
+    while True:
+        found = session.execute(
+            select(IngestReject.id, IngestReject.position, IngestReject.reasons,
+                   IngestReject.raw)
+            .where(IngestReject.batch_id == batch_id, IngestReject.id > last)
+            .order_by(IngestReject.id).limit(page)).all()
+        session.rollback()  # ends the read (the route committed what it wrote before)
+        rows = [[str(position), safe_cell(reasons.replace("\n", "; ")), safe_cell(raw)]
+                for _id, position, reasons, raw in found]
+        if header or rows:
+            yield header + rows
+            header = []
+        if len(found) < page:
+            return
+        last = found[-1][0]

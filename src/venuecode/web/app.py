@@ -19,6 +19,7 @@ from venuecode.db import make_engine, make_sessionmaker
 from venuecode.people.sms import sms_sender
 from venuecode.venues.service import CodeSigner
 from venuecode.web import errors, ops, security
+from venuecode.web.limits import BodyLimits
 from venuecode.web.state import AppState
 
 log = logging.getLogger("venuecode.web")
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     )
     app.state.venuecode = build_state(settings, engine, factory)
     errors.install(app)
+    app.add_middleware(BodyLimits, state=app.state.venuecode)  # inside ops' middleware: logged
     ops.install(app, app.state.venuecode)  # /readyz, /metrics, logs and metrics middleware
     security.install(app)  # security headers, CSRF check on every route (before the routers)
 

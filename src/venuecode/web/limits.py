@@ -1,0 +1,181 @@
+"""Request bodies: a size limit per route, enforced before anything parses the body, and
+the credentials a route needs, checked before its body is read.
+
+FastAPI reads and parses a route's body (JSON into objects, a multipart into temporary
+files) before it runs the route's dependencies, so without this an anonymous client could
+make the server hold a 73 MB JSON in memory, or write a 1 GiB multipart to disk, only to
+be told 401. Here, pure ASGI, before the app sees the request:
+
+- a `Content-Length` above the route's limit is answered 413 at once; a body sent without
+  one (chunked) is counted as it streams in and cut off with 413 at the limit, the app
+  then sees the client as gone;
+- the push API and the upload page refuse a request without credentials (no key-shaped
+  API key; no sign-in token with a valid signature) with 401 before reading any of it. The
+  route still checks the key or the account fully (the database) after its body is read,
+  which the limit bounds;
+- a response sent before its request body was read whole closes the connection, so the
+  server never drains the rest of a refused upload.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+
+from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.ingest.sources import KEY_PREFIX
+from venuecode.people.auth import peek_claims
+from venuecode.web.deps import SESSION_COOKIE
+from venuecode.web.errors import domain_error
+from venuecode.web.state import AppState
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# A precheck of the request's headers: the refusal to send, or None to go on.
+Gate = Callable[[Headers], DomainError | None]
+
+MULTIPART_SLACK = 1 << 20  # the form's other fields and part headers around the file
+
+
+class BodyTooLarge(DomainError):
+    def __init__(self, limit: int) -> None:
+        mb = f"{limit / (1 << 20):g}"
+        super().__init__(
+            "body_too_large", f"请求内容超过此接口 {mb} MB 的上限，请分批发送。",
+            f"The request body is larger than this address's limit of {mb} MB; "
+            "send it in smaller parts.", {"limit_bytes": limit}, 413)
+
+
+def _api_key_gate(headers: Headers) -> DomainError | None:
+    auth = headers.get("authorization", "")
+    presented = auth[7:].strip() if auth.lower().startswith("bearer ") else \
+        headers.get("x-api-key", "").strip()
+    if presented.startswith(KEY_PREFIX) and len(presented) > len(KEY_PREFIX) + 8:
+        return None
+    return NotAuthenticated("invalid_api_key", "缺少或无效的 API 密钥。",
+                            "Missing or invalid API key: send it as "
+                            "'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.")
+
+
+def _sign_in_gate(secret: str) -> Gate:
+    def gate(headers: Headers) -> DomainError | None:
+        auth = headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        if not token:
+            cookies = Request({"type": "http", "headers": headers.raw}).cookies
+            token = cookies.get(SESSION_COOKIE, "").strip()
+        if not token:
+            return NotAuthenticated()
+        try:
+            peek_claims(secret, token)  # the signature only; the route checks the account
+        except NotAuthenticated as refused:
+            return refused
+        return None
+    return gate
+
+
+@dataclass(frozen=True)
+class RouteLimit:
+    method: str
+    path: re.Pattern[str]
+    max_bytes: int
+    gate: Gate | None = None
+
+
+def route_limits(state: AppState) -> tuple[RouteLimit, ...]:
+    """The routes with a limit of their own (every other one has VENUECODE_BODY_MAX_MB)."""
+    s = state.settings
+    return (
+        RouteLimit("POST", re.compile(r"/admin/ingest"), (s.upload_max_mb << 20) + MULTIPART_SLACK,
+                   _sign_in_gate(state.secret)),
+        RouteLimit("POST", re.compile(r"/api/v1/ingest/[^/]+"), s.push_max_mb << 20,
+                   _api_key_gate),
+    )
+
+
+class BodyLimits:
+    def __init__(self, app: ASGIApp, *, state: AppState) -> None:
+        self.app = app
+        self.routes = route_limits(state)
+        self.default = state.settings.body_max_mb << 20
+
+    def _route(self, scope: Scope) -> tuple[int, Gate | None]:
+        method, path = scope["method"], scope["path"]
+        for route in self.routes:
+            if route.method == method and route.path.fullmatch(path):
+                return route.max_bytes, route.gate
+        return self.default, None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit, gate = self._route(scope)
+        headers = Headers(scope=scope)
+        refusal = gate(headers) if gate is not None else None
+        declared = headers.get("content-length")
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if refusal is None and declared is not None:
+            try:
+                too_large = int(declared) > limit
+            except ValueError:
+                too_large = False  # the server refuses a malformed length itself
+            refusal = BodyTooLarge(limit) if too_large else None
+        if refusal is not None:
+            await self._refuse(scope, receive, send, refusal, close=True)
+            return
+        if not chunked and not declared:
+            await self.app(scope, receive, send)  # no body: nothing to count
+            return
+        await self._counted(scope, receive, send, limit)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        received = 0
+        body_done = False
+        refused = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, body_done, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
+                if received > limit:
+                    refused = True
+                    if not started:
+                        await self._refuse(scope, receive, send, BodyTooLarge(limit),
+                                           close=True)
+                    return {"type": "http.disconnect"}  # the app stops reading
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # our 413 went out; whatever the app answers to the cut is dropped
+            if message["type"] == "http.response.start":
+                started = True
+                if not body_done:  # answered before reading it all: never drain the rest
+                    message["headers"] = [*message.get("headers", ()),
+                                          (b"connection", b"close")]
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, error: DomainError,
+                      close: bool) -> None:
+        response = await domain_error(Request(scope, receive), error)
+        if close:
+            response.headers["connection"] = "close"
+        await response(scope, receive, send)
