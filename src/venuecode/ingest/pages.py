@@ -23,6 +23,7 @@ from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import import_file
 from venuecode.people.models import User
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.params import ObjectId
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +114,7 @@ def batches(request: Request, user: Uploader, session: SessionDep,
 
 
 @router.get("/admin/ingest/batches/{batch_id}/rejects.csv")
-def batch_rejects(batch_id: int, user: Uploader, session: SessionDep) -> Response:
+def batch_rejects(batch_id: ObjectId, user: Uploader, session: SessionDep) -> Response:
     """The rejected records of a batch, safe to open in a spreadsheet (no formulas run)."""
     batch = session.get(IngestBatch, batch_id)
     if batch is None:

@@ -18,6 +18,7 @@ from venuecode.tracing.models import Trace
 from venuecode.tracing.schemas import TraceBody, TraceOut, TraceSummary
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require
+from venuecode.web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/traces", tags=["tracing"])
 Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
@@ -54,7 +55,7 @@ def recent_traces(user: Tracer, session: SessionDep, limit: int = 50) -> list[Tr
 
 
 @router.get("/{trace_id}")
-def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
+def read_trace(trace_id: ObjectId, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
     """A stored trace with its result; audited as trace.viewed."""
     row = get_trace(session, trace_id)
     record(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", row.id)
@@ -63,7 +64,7 @@ def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDe
 
 
 @router.get("/{trace_id}/export.{fmt}")
-def export(trace_id: int, fmt: str, request: Request, user: Tracer, session: SessionDep,
+def export(trace_id: ObjectId, fmt: str, request: Request, user: Tracer, session: SessionDep,
            state: StateDep) -> Response:
     """CSV or XLSX of the trace's contacts and exposed venues, watermarked; audited."""
     row = get_trace(session, trace_id)
