@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from venuecode.access.roles import Permission
 from venuecode.audit.actions import AuditAction
@@ -49,7 +49,8 @@ def create_trace(body: TraceBody, request: Request, user: Tracer, session: Sessi
 
 
 @router.get("")
-def recent_traces(user: Tracer, session: SessionDep, limit: int = 50) -> list[TraceSummary]:
+def recent_traces(user: Tracer, session: SessionDep,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[TraceSummary]:
     """The latest traces (without results)."""
     return [TraceSummary(**_summary(row)) for row in list_traces(session, limit)]
 

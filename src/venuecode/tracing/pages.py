@@ -147,10 +147,10 @@ def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
 @router.get("/tracing/traces/{trace_id}", response_class=HTMLResponse)
 def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, session: SessionDep,
          tier: str = "", venue: str = "", q: str = "",
-         page: Annotated[int, Query(ge=1)] = 1,
-         lifted: Annotated[int | None, Query(ge=0)] = None,
-         restored: Annotated[int | None, Query(ge=0)] = None,
-         still: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+         page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
+         lifted: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+         restored: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+         still: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> HTMLResponse:
     trace = get_trace(session, trace_id)
     result = trace.result()
     tz = state.settings.tz

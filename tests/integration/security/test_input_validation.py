@@ -104,3 +104,25 @@ def test_the_graph_refuses_a_day_it_cannot_hold(
                           headers=_bearer(settings, user))
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "invalid_date"
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/v1/traces?limit=-1", "limit"),  # PostgreSQL: "LIMIT must not be negative"
+    (f"/api/v1/traces?limit={HUGE}", "limit"),
+    (f"/tracing/traces/1?page={HUGE}", "page"),
+])
+def test_a_count_out_of_range_is_a_422_naming_it(
+        client: TestClient, db: Session, settings: Settings, path: str, field: str) -> None:
+    tracer = factories.user(db, Role.TRACER)
+    db.commit()
+    response = client.get(path, headers=_bearer(settings, tracer))
+    assert response.status_code == 422 and _names(response, field), response.text
+
+
+def test_a_sub_area_beyond_32_bits_is_a_422(client: TestClient, db: Session, settings: Settings) -> None:
+    manager = factories.user(db, Role.VENUE_MANAGER)
+    venue = factories.venue(db, manager=manager)
+    db.commit()
+    response = client.get(f"/api/v1/venues/{venue.venue_id}/poster.png?sub_area={HUGE}",
+                          headers=_bearer(settings, manager))
+    assert response.status_code == 422 and _names(response, "sub_area"), response.text
