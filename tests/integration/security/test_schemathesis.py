@@ -5,7 +5,7 @@ fresh PostgreSQL database when `VENUECODE_TEST_DATABASE_URL` is set. Every opera
 fuzzed as each of four callers (anonymous, a citizen with a bound identity, a system
 admin, a tracing supervisor); only `not_a_server_error` is checked (4xx, including 429s from the rate limits,
 are right answers to nonsense). Bounded: `SCHEMATHESIS_MAX_EXAMPLES` cases per operation
-and caller (default 20). `scripts/test` runs it on both databases (`-m schemathesis`); the
+and caller (default 40). `scripts/test` runs it on both databases (`-m schemathesis`); the
 request and 5xx counts go to `$VENUECODE_TEST_ARTIFACTS/schemathesis-<database>.json`.
 """
 
@@ -39,7 +39,7 @@ from venuecode.people.auth import issue_token
 from venuecode.schema import create_schema
 
 pytestmark = pytest.mark.schemathesis
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40"))
 ROLES = ("anonymous", "citizen", "system_admin", "tracing_supervisor")
 
 
