@@ -28,6 +28,7 @@ from venuecode.ingest.service import import_file, reject_rows
 from venuecode.people.idnumber import IdNumberError, parse_id_number
 from venuecode.people.models import User
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.params import ObjectId
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -151,7 +152,7 @@ def audit_rejects_download(session: Session, actor: Actor, batch: IngestBatch) -
 
 @router.get("/admin/ingest/batches/{batch_id}/rejects.csv")
 @writes  # audited read
-def batch_rejects(batch_id: int, request: Request, user: Uploader,
+def batch_rejects(batch_id: ObjectId, request: Request, user: Uploader,
                   session: SessionDep) -> StreamingResponse:
     """The rejected records of a batch, safe to open in a spreadsheet (no formulas run);
     audited per person in it."""

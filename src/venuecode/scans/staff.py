@@ -22,6 +22,7 @@ from venuecode.scans.views import district_day, hour_chart_svg, venue_day
 from venuecode.venues.access import ensure_can_manage
 from venuecode.venues.service import get_venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.params import Day
 from venuecode.web.templating import render
 
 router = APIRouter(tags=["staff"])
@@ -42,9 +43,9 @@ def audit_view(session: Session, actor: Actor, venue_id: str) -> None:
         record(session, actor, AuditAction.VENUE_VIEWED_ENTRIES, "venue", venue_id)
 
 
-def _day(value: str | None, state: StateDep) -> date:
+def _day(value: date | None, state: StateDep) -> date:
     if value:
-        return date.fromisoformat(value)
+        return value
     return clock.now().astimezone(state.settings.tz).date()
 
 
@@ -52,7 +53,7 @@ def _day(value: str | None, state: StateDep) -> date:
 @writes  # audited read
 def venue_entries(venue_id: str, request: Request, user: EntryViewer, session: SessionDep,
                   state: StateDep,
-                  day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+                  day: Annotated[Day | None, Query()] = None,
                   ) -> dict[str, Any]:
     venue = get_venue(session, venue_id)
     ensure_can_manage(user, venue)
@@ -87,7 +88,7 @@ def _district_of(user: User, district: str | None) -> str:
 @router.get("/api/v1/district/volumes")
 def district_volumes(user: DistrictViewer, session: SessionDep, state: StateDep,
                      district: str | None = None,
-                     day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+                     day: Annotated[Day | None, Query()] = None,
                      ) -> dict[str, Any]:
     name = _district_of(user, district)
     volumes, hours = district_day(session, name, _day(day, state), state.settings.tz)
@@ -96,7 +97,8 @@ def district_volumes(user: DistrictViewer, session: SessionDep, state: StateDep,
 
 @router.get("/admin/district", response_class=HTMLResponse, include_in_schema=False)
 def district_page(request: Request, user: DistrictViewer, session: SessionDep, state: StateDep,
-                  district: str | None = None, day: str | None = None) -> HTMLResponse:
+                  district: str | None = None,
+                  day: Annotated[Day | None, Query()] = None) -> HTMLResponse:
     name = _district_of(user, district)
     the_day = _day(day, state)
     volumes, hours = district_day(session, name, the_day, state.settings.tz)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from venuecode.access.roles import Permission
 from venuecode.audit.actions import AuditAction
@@ -19,6 +19,7 @@ from venuecode.tracing.reads import listed_cases, result_persons
 from venuecode.tracing.schemas import TraceBody, TraceOut, TraceSummary
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, run_trace
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/traces", tags=["tracing"])
 Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
@@ -51,7 +52,7 @@ def create_trace(body: TraceBody, request: Request, user: Tracer, session: Sessi
 @router.get("")
 @writes  # audited read
 def recent_traces(request: Request, user: Tracer, session: SessionDep,
-                  limit: int = 50) -> list[TraceSummary]:
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[TraceSummary]:
     """The latest traces (without results); their cases' id numbers are audited."""
     rows = list_traces(session, limit)
     summaries = [TraceSummary(**_summary(row)) for row in rows]
@@ -63,7 +64,7 @@ def recent_traces(request: Request, user: Tracer, session: SessionDep,
 
 @router.get("/{trace_id}")
 @writes  # audited read
-def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
+def read_trace(trace_id: ObjectId, request: Request, user: Tracer, session: SessionDep) -> TraceOut:
     """A stored trace with its result; audited as trace.viewed."""
     row = get_trace(session, trace_id)
     result = row.result()
@@ -75,7 +76,7 @@ def read_trace(trace_id: int, request: Request, user: Tracer, session: SessionDe
 
 @router.get("/{trace_id}/export.{fmt}")
 @writes  # audited read
-def export(trace_id: int, fmt: str, request: Request, user: Tracer, session: SessionDep,
+def export(trace_id: ObjectId, fmt: str, request: Request, user: Tracer, session: SessionDep,
            state: StateDep) -> Response:
     """CSV or XLSX of the trace's contacts and exposed venues, watermarked; audited."""
     row = get_trace(session, trace_id)

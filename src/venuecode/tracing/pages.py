@@ -40,6 +40,7 @@ from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 from venuecode.web.i18n import request_locale
+from venuecode.web.params import ObjectId
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -156,12 +157,12 @@ def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
 
 @router.get("/tracing/traces/{trace_id}", response_class=HTMLResponse)
 @writes  # audited read
-def view(request: Request, trace_id: int, user: Tracer, state: StateDep, session: SessionDep,
+def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, session: SessionDep,
          tier: str = "", venue: str = "", q: str = "",
-         page: Annotated[int, Query(ge=1)] = 1,
-         lifted: Annotated[int | None, Query(ge=0)] = None,
-         restored: Annotated[int | None, Query(ge=0)] = None,
-         still: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+         page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
+         lifted: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+         restored: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+         still: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> HTMLResponse:
     trace = get_trace(session, trace_id)
     result = trace.result()
     tz = state.settings.tz
@@ -220,7 +221,7 @@ def check_reveal_rate(limiter: Limiter, user_id: int) -> None:
 
 
 @router.post("/tracing/traces/{trace_id}/persons/{id_number}/phone")
-def reveal_phone(request: Request, trace_id: int, id_number: str, user: Tracer,
+def reveal_phone(request: Request, trace_id: ObjectId, id_number: str, user: Tracer,
                  state: StateDep, session: SessionDep) -> JSONResponse:
     """One person's name and phone, for a person in this trace only; throttled per tracer
     and audited per reveal."""
@@ -244,7 +245,7 @@ def reveal_phone(request: Request, trace_id: int, id_number: str, user: Tracer,
 
 
 @router.get("/tracing/traces/{trace_id}/graph", response_class=HTMLResponse)
-def graph_page(request: Request, trace_id: int, user: Tracer, session: SessionDep) -> HTMLResponse:
+def graph_page(request: Request, trace_id: ObjectId, user: Tracer, session: SessionDep) -> HTMLResponse:
     trace = get_trace(session, trace_id)
     return render(request, "tracing/graph.html", {"trace": trace})
 
@@ -259,7 +260,7 @@ def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
 
 @router.get("/tracing/traces/{trace_id}/graph.json")
 @writes  # audited read
-def graph_data(request: Request, trace_id: int, user: Tracer, state: StateDep,
+def graph_data(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep,
                session: SessionDep, tier: Annotated[list[str] | None, Query()] = None,
                venue: str = "", start: Annotated[str, Query(alias="from")] = "",
                end: Annotated[str, Query(alias="to")] = "") -> JSONResponse:
@@ -271,6 +272,9 @@ def graph_data(request: Request, trace_id: int, user: Tracer, state: StateDep,
         flt = GraphFilter(tiers or None, _day(start, tz), _day(end, tz, end=True), venue or None)
     except TimeFormatError as bad:
         raise DomainError("invalid_date", f"日期格式有误：{bad}", str(bad), status=422) from None
+    except OverflowError:  # a day at the calendar's end: its next midnight does not exist
+        raise DomainError("invalid_date", "日期超出范围。", "The date is out of range.",
+                          status=422) from None
     keys = [v["venue"] for v in result.get("venues", [])]
     keys += [e["venue"] for c in result.get("contacts", []) for e in c["evidence"]]
     data = build_graph(result, flt, venue_names(session, keys))
@@ -294,7 +298,7 @@ def _first_day(result: Mapping[str, Any], tz: ZoneInfo) -> str:
 
 
 @router.post("/tracing/traces/{trace_id}/actions")
-def request_action(request: Request, trace_id: int, user: Tracer, session: SessionDep,
+def request_action(request: Request, trace_id: ObjectId, user: Tracer, session: SessionDep,
                    form: Annotated[NoteForm, Form()]) -> RedirectResponse:
     trace = get_trace(session, trace_id)
     push.request_push(session, actor_of(user, request), user.id, trace, form.note)
@@ -303,7 +307,7 @@ def request_action(request: Request, trace_id: int, user: Tracer, session: Sessi
 
 
 @router.post("/tracing/actions/{action_id}/approve")
-def approve_action(request: Request, action_id: int, user: Supervisor, state: StateDep,
+def approve_action(request: Request, action_id: ObjectId, user: Supervisor, state: StateDep,
                    session: SessionDep) -> RedirectResponse:
     action = push.approve_push(session, state.settings, actor_of(user, request), user.id,
                                action_id)
@@ -312,7 +316,7 @@ def approve_action(request: Request, action_id: int, user: Supervisor, state: St
 
 
 @router.post("/tracing/actions/{action_id}/reject")
-def reject_action(request: Request, action_id: int, user: Supervisor, session: SessionDep,
+def reject_action(request: Request, action_id: ObjectId, user: Supervisor, session: SessionDep,
                   form: Annotated[RejectForm, Form()]) -> RedirectResponse:
     action = push.reject_push(session, actor_of(user, request), user.id, action_id,
                               form.reason)
@@ -323,7 +327,7 @@ def reject_action(request: Request, action_id: int, user: Supervisor, session: S
     return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
 
 
-def _lift(request: Request, trace_id: int, user: User, state: StateDep,
+def _lift(request: Request, trace_id: ObjectId, user: User, state: StateDep,
           session: SessionDep, reason: str, id_number: str | None) -> RedirectResponse:
     from urllib.parse import urlencode
 
@@ -343,7 +347,7 @@ def _lift(request: Request, trace_id: int, user: User, state: StateDep,
 
 
 @router.post("/tracing/traces/{trace_id}/persons/{id_number}/lift")
-def lift_person(request: Request, trace_id: int, id_number: str, user: Lifter,
+def lift_person(request: Request, trace_id: ObjectId, id_number: str, user: Lifter,
                 state: StateDep, session: SessionDep,
                 form: Annotated[ReasonForm, Form()]) -> RedirectResponse:
     """Lift one person's mark of this trace (解除管控); no open mark is a no-op notice."""
@@ -351,7 +355,7 @@ def lift_person(request: Request, trace_id: int, id_number: str, user: Lifter,
 
 
 @router.post("/tracing/traces/{trace_id}/lift")
-def lift_trace(request: Request, trace_id: int, user: Lifter, state: StateDep,
+def lift_trace(request: Request, trace_id: ObjectId, user: Lifter, state: StateDep,
                session: SessionDep, form: Annotated[ReasonForm, Form()]) -> RedirectResponse:
     """Lift the marks of every person of this trace."""
     return _lift(request, trace_id, user, state, session, form.reason, None)

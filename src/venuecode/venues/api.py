@@ -14,6 +14,7 @@ from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.posters_service import MEDIA_TYPES, venue_poster
 from venuecode.venues.schemas import ReviewReason, VenueApplication, VenueOut
 from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/venues", tags=["venues"])
 Applicant = Annotated[User, Depends(require(Permission.VENUE_APPLY))]
@@ -83,7 +84,7 @@ def reissue(venue_id: str, request: Request, user: CurrentUser, session: Session
 @router.get("/{venue_id}/poster.{fmt}")
 def poster(venue_id: str, fmt: Literal["png", "svg", "pdf"], user: CurrentUser,
            session: SessionDep, state: StateDep, locale: LocaleDep,
-           sub_area: int | None = None) -> Response:
+           sub_area: ObjectId | None = None) -> Response:
     venue = service.get_venue(session, venue_id)
     ensure_can_manage(user, venue)
     data = venue_poster(state.settings, state.signer, venue, fmt, locale, sub_area)
