@@ -68,6 +68,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/login/password"): PUBLIC,
     ("POST", "/login/password"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
+    # Signing out: this token, or every token of the account (the test re-issues after).
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("POST", "/api/v1/auth/logout-all"): SIGNED_IN,
+    # Other accounts (system admins): a throwaway citizen is the target.
+    ("POST", "/api/v1/users/{user_id}/deactivate"): needs(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/activate"): needs(Permission.USERS_MANAGE),
+    ("POST", "/api/v1/users/{user_id}/signout"): needs(Permission.USERS_MANAGE),
     # Citizens: their own data only (the account in the token).
     ("POST", "/api/v1/scans"): SIGNED_IN,
     ("POST", "/api/v1/scans/exit"): SIGNED_IN,

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import Mount, Route
 
+from tests.conftest import CSRF_TEST_TOKEN
 from tests.support import factories
 from tests.support.permissions import RULES, Principal, Rule, allowed
 from venuecode import clock
@@ -29,7 +30,9 @@ from venuecode.assist.paper_codes import issue_paper_code, sign_paper_token
 from venuecode.audit.service import Actor
 from venuecode.config import Settings, set_settings
 from venuecode.people.auth import issue_token
+from venuecode.people.models import User
 from venuecode.venues.service import venue_token
+from venuecode.web.security import CSRF_COOKIE, CSRF_HEADER
 
 VENUE_DISTRICT = "西湖区"
 PRINCIPALS = [
@@ -94,6 +97,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, database_url: str,
     owner = factories.user(session, Role.VENUE_MANAGER)
     venue = factories.venue(session, manager=owner, district=VENUE_DISTRICT)
     headers: dict[str, dict[str, str]] = {}
+    users: dict[str, User] = {}
     for who in PRINCIPALS:
         if who.role is None:
             headers[who.name] = {}
@@ -102,9 +106,9 @@ def world(tmp_path_factory: pytest.TempPathFactory, database_url: str,
         if who.bound:
             user.id_number, user.real_name = factories.id_number(), "王五"
         session.flush()
-        token = issue_token(settings.secret("secret_key"), user,
-                            second_factor=user.password_hash is not None)
-        headers[who.name] = {"Authorization": f"Bearer {token}"}
+        users[who.name] = user
+        headers[who.name] = bearer(settings, user)
+    target = factories.user(session, Role.CITIZEN)  # what the account routes act on
     helper = factories.user(session, Role.CITIZEN)
     paper = issue_paper_code(session, Actor.cli(), helper.id, factories.id_number(), clock.now())
     app = create_app(settings, engine=engine, factory=factory)
@@ -113,12 +117,24 @@ def world(tmp_path_factory: pytest.TempPathFactory, database_url: str,
         "venue_id": venue.venue_id, "token": venue_token(signer, venue) or "",
         "fmt": "png", "name": "cytoscape.min.js", "kind": "health_codes",
         "batch_id": "999999", "trace_id": "999999", "action_id": "999999",
+        "user_id": str(target.id),
         "id_number": factories.id_number(), "action": "approve",
         "paper_token": sign_paper_token(paper_key(app.state.venuecode), paper.id, paper.issue),
     }
     session.commit()
+
+    def reissue(name: str) -> None:
+        """A new token for the principal, after a route spent its old one (sign-out)."""
+        user = users[name]
+        session.refresh(user)
+        headers[name] = bearer(settings, user)
+
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client, headers, params
+        # As a browser on one of our pages: forms carry the CSRF token (test_csrf.py checks
+        # the refusals without it), so this test sees the permission rules alone.
+        client.cookies.set(CSRF_COOKIE, CSRF_TEST_TOKEN)
+        client.headers[CSRF_HEADER] = CSRF_TEST_TOKEN
+        yield client, headers, params, reissue
     session.close()
     outer.rollback()
     connection.close()
@@ -126,7 +142,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, database_url: str,
 
 
 def test_every_route_has_a_rule_and_every_rule_a_route(world) -> None:  # type: ignore[no-untyped-def]
-    client, _, _ = world
+    client, _, _, _ = world
     found = set(app_routes(client.app))
     assert len(found) > 80  # the walk saw the app, not an empty list
     missing = sorted(found - RULES.keys())
@@ -152,7 +168,7 @@ def _required_permissions(route: APIRoute) -> set[Permission]:
 
 
 def test_rules_agree_with_the_permission_the_route_requires(world) -> None:  # type: ignore[no-untyped-def]
-    client, _, _ = world
+    client, _, _, _ = world
     disagree = []
     for context in iter_route_contexts(client.app.routes):
         route = context.original_route
@@ -173,8 +189,18 @@ def _refused(status: int, location: str, rule: Rule) -> bool:
             or (rule.hides and status == 404))
 
 
+def bearer(settings: Settings, user: User) -> dict[str, str]:
+    token = issue_token(settings.secret("secret_key"), user,
+                        second_factor=user.password_hash is not None)
+    return {"Authorization": f"Bearer {token}"}
+
+
+# Routes that revoke the caller's token: the principal gets a new one after each call.
+TOKEN_SPENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all", "/logout"}
+
+
 def test_each_principal_gets_what_the_rule_says(world) -> None:  # type: ignore[no-untyped-def]
-    client, headers, params = world
+    client, headers, params, reissue = world
     wrong = []
     calls = 0
     for method, path in sorted(app_routes(client.app)):
@@ -186,6 +212,8 @@ def test_each_principal_gets_what_the_rule_says(world) -> None:  # type: ignore[
             response = client.request(method, url, headers=headers[who.name],
                                       follow_redirects=False, **body)
             calls += 1
+            if path in TOKEN_SPENDING and who.role is not None:
+                reissue(who.name)
             status, location = response.status_code, response.headers.get("location", "")
             refused = _refused(status, location, rule)
             if status >= 500:
