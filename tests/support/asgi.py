@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +66,10 @@ def exchange(app: Any, method: str, path: str, headers: dict[str, str],
         await app(scope, receive, send)
         result.body = b"".join(parts)
 
-    asyncio.run(run())
+    # On a thread of its own: a browser test earlier in the same worker may have left an
+    # event loop running on this one (Playwright), where asyncio.run refuses.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
     return result
 
 
