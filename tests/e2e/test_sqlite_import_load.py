@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, LiveServer, _free_port
+from tests.e2e.conftest import ARTIFACTS, LiveServer, demo_server
 from venuecode.demo import VENUES
 from venuecode.people.idnumber import make_id_number
 
@@ -38,37 +38,8 @@ PROMPT_SECONDS = 1.0
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # Its own server and database: the import must not change what other e2e tests see.
-    tmp = tmp_path_factory.mktemp("load")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "VENUECODE_DATABASE_URL": f"sqlite:///{tmp / 'load.db'}",
-        "VENUECODE_PUBLIC_URL": url,
-        "VENUECODE_DATA_DIR": str(tmp / "data"),
-        "VENUECODE_SMS_BACKEND": "file",
-        "VENUECODE_SMS_FILE": str(tmp / "sms.jsonl"),
-        "VENUECODE_PORT": str(port),
-    }
-    live = LiveServer(url, env, tmp / "sms.jsonl")
-    live.cli("demo", "--no-serve")
-    log = (tmp / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "venuecode.cli.main", "serve"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError((tmp / "server.log").read_text()) from None
-                time.sleep(0.1)
+    with demo_server(tmp_path_factory.mktemp("load")) as live:
         yield live
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @dataclass
