@@ -72,6 +72,8 @@ class Settings(BaseSettings):
 
     healthcode_backend: Literal["local", "webhook"] = "local"
     healthcode_webhook_url: str | None = None
+    # A push to more persons than this needs a second, different supervisor's approval.
+    push_review_persons: int = Field(default=1000, ge=1)
 
     cjk_font: Path | None = None
     vendor_dir: Path | None = None

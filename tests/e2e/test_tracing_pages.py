@@ -146,6 +146,30 @@ def test_a_tracer_runs_a_trace_reads_it_and_opens_the_chain_graph(
         page.click("#export-svg")
     assert download.value.suggested_filename.endswith(".svg")
 
+    # The push: nothing is ticked at first; the tracer ticks close contacts only, the
+    # browser asks before the request, and the request shows its count per tier and colour.
+    page.go_back()
+    page.wait_for_selector("#push-request")
+    assert not page.is_checked("#push-tier-close")
+    close = int(page.inner_text("#count-close"))
+    page.check("#push-tier-close")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#request-push")
+    page.wait_for_timeout(300)
+    assert asked and "流调组长" in asked[0]
+    assert page.locator(".action").count() == 0  # dismissed: nothing requested
+    page.once("dialog", lambda d: d.accept())
+    page.click("#request-push")
+    page.wait_for_selector(".action .push-scope")
+    assert f"{close} 人" in page.inner_text(".action .push-scope")
+    assert "红码" in page.inner_text(".action .push-scope")
+    screenshot(page, "trace-push-requested")
+    page.once("dialog", lambda d: d.accept())
+    page.click(".action form[action$='/withdraw'] button")
+    page.wait_for_selector("#push-request")
+    assert "已撤回" in page.inner_text("#actions")
+
 
 def test_an_outbreak_of_47000_persons_draws_aggregated_without_freezing(
         tracer_page: Any, live_server: LiveServer) -> None:

@@ -151,6 +151,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/tracing/traces/{trace_id}/actions"): needs(Permission.TRACE_RUN),
     ("POST", "/tracing/actions/{action_id}/approve"): needs(Permission.TRACE_APPROVE_ACTION),
     ("POST", "/tracing/actions/{action_id}/reject"): needs(Permission.TRACE_APPROVE_ACTION),
+    ("POST", "/tracing/actions/{action_id}/withdraw"): needs(Permission.TRACE_RUN),
     ("POST", "/tracing/traces/{trace_id}/persons/{id_number}/lift"): needs(Permission.TRACE_LIFT_MARK),
     ("POST", "/tracing/traces/{trace_id}/lift"): needs(Permission.TRACE_LIFT_MARK),
 }

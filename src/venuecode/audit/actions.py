@@ -49,6 +49,8 @@ class AuditAction(enum.StrEnum):
     TRACE_ACTION_REQUESTED = "trace.action_requested"
     TRACE_ACTION_APPROVED = "trace.action_approved"
     TRACE_ACTION_REJECTED = "trace.action_rejected"
+    TRACE_ACTION_REVIEWED = "trace.action_reviewed"  # first of two approvals of a large push
+    TRACE_ACTION_WITHDRAWN = "trace.action_withdrawn"
     TRACE_MARK_LIFTED = "trace.mark_lifted"
     # Help-scan
     PAPER_CODE_ISSUED = "paper_code.issued"

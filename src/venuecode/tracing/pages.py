@@ -29,12 +29,15 @@ from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record, record_about
 from venuecode.errors import DomainError, NotFound, RateLimited
 from venuecode.facts.models import CaseRecord
+from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import Person, User
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
 from venuecode.tracing.graph import GraphFilter, build_graph
+from venuecode.tracing.models import Trace, TraceAction
+from venuecode.tracing.push_scope import color_of, parse_scope, tiers_of
 from venuecode.tracing.reads import graph_persons, listed_cases, row_persons
-from venuecode.tracing.schemas import NoteForm, ReasonForm, RejectForm, TraceForm
+from venuecode.tracing.schemas import ApproveForm, PushRequestForm, ReasonForm, RejectForm, TraceForm
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, parse_stays, run_trace
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
@@ -176,9 +179,14 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
     exposed = result.get("venues", [])
     names = venue_names(session, [v["venue"] for v in exposed]
                         + [e["venue"] for c in rows for e in c["evidence"]])
+    trace_actions = push.actions_of(session, trace.id)
+    can_approve = has_permission(user.role, Permission.TRACE_APPROVE_ACTION)
+    samples = {a.id: _sample(session, a, trace) for a in trace_actions
+               if can_approve and a.status in push.PENDING and a.scope_json()}
     record_about(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
-                 row_persons(result, rows), trace.reason, view="list", tier=tier, venue=venue,
-                 q=q, page=page, shown=len(rows))
+                 [*row_persons(result, rows), *(p["id_number"] for s in samples.values() for p in s)],
+                 trace.reason, view="list", tier=tier, venue=venue, q=q, page=page,
+                 shown=len(rows), sampled=sum(len(s) for s in samples.values()))
     session.commit()
     base = {"tier": tier, "venue": venue, "q": q}
     pushed = push.was_pushed(session, trace.id)
@@ -194,8 +202,12 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
         "total": len(contacts), "matching": len(matching), "rows": rows, "page": page,
         "pages": pages, "filters": base, "names": names,
         "venues": exposed[:VENUES_SHOWN], "venues_more": max(0, len(exposed) - VENUES_SHOWN),
-        "actions": [(a, push.outcome_of(a)) for a in push.actions_of(session, trace.id)],
-        "can_approve": has_permission(user.role, Permission.TRACE_APPROVE_ACTION),
+        "actions": [(a, push.outcome_of(a)) for a in trace_actions],
+        "can_approve": can_approve, "samples": samples,
+        "push_tiers": [(t, color_of(t), n) for t, n in tiers_of(result).items()],
+        "review_persons": state.settings.push_review_persons,
+        "can_withdraw": lambda a: a.status in (push.OPEN, push.REVIEWED) and (
+            a.requested_by == user.id or can_approve),
         "user": user, "query": lambda **kw: _query({**base, "page": page, **kw})})
 
 
@@ -299,20 +311,43 @@ def _first_day(result: Mapping[str, Any], tz: ZoneInfo) -> str:
 
 @router.post("/tracing/traces/{trace_id}/actions")
 def request_action(request: Request, trace_id: ObjectId, user: Tracer, session: SessionDep,
-                   form: Annotated[NoteForm, Form()]) -> RedirectResponse:
+                   form: Annotated[PushRequestForm, Form()]) -> RedirectResponse:
+    """Request a push of the tiers ticked, minus the persons excluded, plus those added."""
     trace = get_trace(session, trace_id)
-    push.request_push(session, actor_of(user, request), user.id, trace, form.note)
+    scope = parse_scope(trace.result(), form.tiers, form.exclude, form.add)
+    push.request_push(session, actor_of(user, request), user.id, trace, scope, form.note)
     session.commit()
     return RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303)
 
 
 @router.post("/tracing/actions/{action_id}/approve")
 def approve_action(request: Request, action_id: ObjectId, user: Supervisor, state: StateDep,
-                   session: SessionDep) -> RedirectResponse:
+                   session: SessionDep,
+                   form: Annotated[ApproveForm, Form()]) -> RedirectResponse:
     action = push.approve_push(session, state.settings, actor_of(user, request), user.id,
-                               action_id)
+                               action_id, persons=form.persons)
     session.commit()
     return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
+
+@router.post("/tracing/actions/{action_id}/withdraw")
+def withdraw_action(request: Request, action_id: ObjectId, user: Tracer,
+                    session: SessionDep) -> RedirectResponse:
+    """The requester (or a supervisor) withdraws a request before it is applied."""
+    action = push.withdraw_push(session, actor_of(user, request), user.id, action_id)
+    session.commit()
+    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
+
+def _sample(session: Session, action: TraceAction, trace: Trace) -> list[dict[str, str]]:
+    """Masked persons of each tier for the approver (they are audited as viewed)."""
+    persons = push.sample_of(action, trace)
+    names = {number: name for number, name in session.execute(
+        select(Person.id_number, Person.name).where(
+            Person.id_number.in_([p.id_number for p in persons])))} if persons else {}
+    return [{"id_number": p.id_number, "masked": mask_id_number(p.id_number),
+             "name": mask_name(names.get(p.id_number, "")), "tier": p.tier, "color": p.color,
+             "added": "1" if p.added else ""} for p in persons]
 
 
 @router.post("/tracing/actions/{action_id}/reject")
