@@ -322,6 +322,85 @@ ZH = {
     "Finished": "已完成",
     "Failed": "失败",
     "Interrupted": "已中断（请重新导入该文件）",
+    # Health-code push scope and call lists (issue 13)
+    'Approved once: waiting for a second supervisor':
+        '已初审：等待第二位流调组长批准',
+    'Withdrawn':
+        '已撤回',
+    'red code':
+        '红码',
+    'yellow code':
+        '黄码',
+    '%(n)s persons':
+        '%(n)s 人',
+    'Choose who is pushed: chain tiers get a red code, general contacts a yellow code, and every scan of theirs is denied with instructions. Another supervisor must approve; a push to more than %(n)s persons needs two different supervisors.':
+        '请选择推送范围：密接、次密接及更深层级人员赋红码，一般接触人员赋黄码，其扫码进入任何场所都将被拒绝并收到处置提示。须由另一位流调组长审批；超过 %(n)s 人的推送须由两位不同的流调组长批准。',
+    '%(n)s excluded':
+        '排除 %(n)s 人',
+    '%(n)s added':
+        '追加 %(n)s 人',
+    'Sample of the persons to push (%(n)s)':
+        '拟推送人员抽样（%(n)s 人）',
+    'Rules of the trace':
+        '本次流调规则',
+    'added by the tracer':
+        '流调员追加',
+    'You approved this push once: a second, different supervisor must approve it.':
+        '您已初审该推送：须由另一位流调组长再次批准。',
+    'Push health codes to %(n)s persons now? Their scans will be denied until the marks are lifted.':
+        '现在为 %(n)s 人推送健康码？在解除管控前，他们扫码进入场所都将被拒绝。',
+    'Approve (first of two)':
+        '初审通过（两人审批之一）',
+    "Withdraw this push request? Nobody's code changes.":
+        '撤回该推送申请？不会改变任何人的健康码。',
+    'Withdraw request':
+        '撤回申请',
+    'Request a health-code push of the tiers ticked? A supervisor will see the same counts.':
+        '按所勾选的类别申请健康码推送？流调组长审批时将看到相同的人数。',
+    'Tiers to push':
+        '推送类别',
+    'Persons to exclude':
+        '排除人员',
+    'one ID number per line':
+        '每行一个身份证号',
+    'Persons to add':
+        '追加人员',
+    'one per line: ID number,tier (close, secondary, tertiary or general)':
+        '每行一人：身份证号,类别（密接、次密接、三级密接 或 一般接触）',
+    'Persons confirmed':
+        '确认人数',
+    "A trace result that lists your name and phone number was exported to a file":
+        "列有您姓名和电话号码的流调结果被导出为文件",
+    'District of residence':
+        '居住区县',
+    'Sort by':
+        '排序',
+    'Exposure, longest first':
+        '暴露时长（长的在前）',
+    'First contact, earliest first':
+        '首次接触（早的在前）',
+    'First shared venue':
+        '首次共同场所',
+    '%(n)s shared stays':
+        '共 %(n)s 次时空交集',
+    'Inferred from the ID number: the population registry has no district for this person':
+        '按身份证号推断：人口库中没有此人的居住区县',
+    'inferred':
+        '推断',
+    'Pages':
+        '分页',
+    'Go to page':
+        '跳至第',
+    'Go':
+        '页',
+    'Export XLSX (one sheet per district)':
+        '导出 XLSX（每区县一页）',
+    'Export the call lists with full phone numbers? Each person in them sees the export in their access log.':
+        '导出含完整电话号码的流调名单？名单中的每个人都会在其访问记录中看到此次导出。',
+    'Call lists with phone numbers':
+        '含电话的流调名单',
+    'Contacts CSV (Go.Data/SORMAS)':
+        '接触者 CSV（Go.Data/SORMAS 格式）',
 }
 
 

@@ -45,6 +45,7 @@ class AuditAction(enum.StrEnum):
     TRACE_VIEWED = "trace.viewed"
     TRACE_GRAPH_VIEWED = "trace.graph_viewed"
     TRACE_EXPORTED = "trace.exported"
+    TRACE_EXPORTED_WITH_PHONES = "trace.exported_with_phones"
     PHONE_REVEALED = "person.phone_revealed"  # 显示电话: one person's name and phone
     TRACE_ACTION_REQUESTED = "trace.action_requested"
     TRACE_ACTION_APPROVED = "trace.action_approved"

@@ -18,6 +18,8 @@ ACTION_WORDS: dict[A, str] = {
     A.TRACE_VIEWED: "A tracer viewed a trace result that lists you",
     A.TRACE_GRAPH_VIEWED: "A tracer viewed a trace's chain graph that includes you",
     A.TRACE_EXPORTED: "A trace result that lists you was exported to a file",
+    A.TRACE_EXPORTED_WITH_PHONES:
+        "A trace result that lists your name and phone number was exported to a file",
     A.TRACE_ACTION_APPROVED: "A health-code push after a trace changed your health code",
     A.TRACE_MARK_LIFTED: "Your tracing control was lifted",
     A.HELP_SCAN_RECORDED: "You were checked in by help-scan",

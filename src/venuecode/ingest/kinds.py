@@ -285,7 +285,9 @@ KINDS: dict[str, KindSpec] = {
     spec.name: spec
     for spec in (
         KindSpec("persons", "persons",
-                 (_ID, Column("name", text(64), True), Column("phone", text(20))),
+                 (_ID, Column("name", text(64), True), Column("phone", text(20)),
+                  # 1.1: the place of residence, for the district call lists.
+                  Column("district", text(64)), Column("address", text(200))),
                  key=("id_number",)),
         KindSpec("venues", "venues",
                  (Column("venue_id", text(64), True), Column("name", text(100), True),

@@ -31,8 +31,11 @@ from venuecode.errors import DomainError, NotFound, RateLimited
 from venuecode.facts.models import CaseRecord
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import Person, User
+from venuecode.people.regions import REGION_DISTRICTS
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
+from venuecode.tracing import call_list
+from venuecode.tracing.call_list import Sort
 from venuecode.tracing.graph import GraphFilter, build_graph
 from venuecode.tracing.models import Trace, TraceAction
 from venuecode.tracing.push_scope import color_of, parse_scope, tiers_of
@@ -162,6 +165,8 @@ def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
 @writes  # audited read
 def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, session: SessionDep,
          tier: str = "", venue: str = "", q: str = "",
+         district: Annotated[str, Query(max_length=64)] = "",
+         sort: Sort = "tier",
          page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
          lifted: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
          restored: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
@@ -171,14 +176,28 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
     tz = state.settings.tz
     contacts = result.get("contacts", [])
     counts = Counter(c["tier"] for c in contacts)
-    q = q.strip()
-    matching = [c for c in contacts if _matches(c, tier, venue, q)]
-    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    q, district = q.strip(), district.strip()
+    matching_contacts = [c for c in contacts if _matches(c, tier, venue, q)]
+    # The registry is read for the page's rows only, unless the district filter needs
+    # every matching person's district.
+    people = (call_list.registered(session, (c["id_number"] for c in matching_contacts))
+              if district else {})
+    listed = call_list.sorted_rows(call_list.filtered(
+        call_list.call_rows(matching_contacts, people, {}, tz), district), sort)
+    pages = max(1, -(-len(listed) // PAGE_SIZE))
     page = min(page, pages)
-    rows = matching[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    shown = {r.id_number for r in listed[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]}
+    by_number = {c["id_number"]: c for c in matching_contacts}
+    page_contacts = [by_number[r.id_number] for r in listed[(page - 1) * PAGE_SIZE:
+                                                               page * PAGE_SIZE]]
     exposed = result.get("venues", [])
-    names = venue_names(session, [v["venue"] for v in exposed]
-                        + [e["venue"] for c in rows for e in c["evidence"]])
+    venue_info = call_list.places(session, [v["venue"] for v in exposed]
+                                  + [e["venue"] for c in page_contacts for e in c["evidence"]])
+    names = {venue_id: place.name for venue_id, place in venue_info.items()}
+    calls = call_list.call_rows(page_contacts, call_list.registered(session, shown),
+                                venue_info, tz)
+    rows = [dict(c, call=call) for c, call in zip(page_contacts, calls, strict=True)]
+    matching = listed
     trace_actions = push.actions_of(session, trace.id)
     can_approve = has_permission(user.role, Permission.TRACE_APPROVE_ACTION)
     samples = {a.id: _sample(session, a, trace) for a in trace_actions
@@ -188,7 +207,7 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
                  trace.reason, view="list", tier=tier, venue=venue, q=q, page=page,
                  shown=len(rows), sampled=sum(len(s) for s in samples.values()))
     session.commit()
-    base = {"tier": tier, "venue": venue, "q": q}
+    base = {"tier": tier, "venue": venue, "q": q, "district": district, "sort": sort}
     pushed = push.was_pushed(session, trace.id)
     return render(request, "tracing/view.html", {
         "pushed": pushed, "can_lift": has_permission(user.role, Permission.TRACE_LIFT_MARK),
@@ -200,6 +219,8 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
         "trace": trace, "result": result, "local": lambda t: _local(t, tz),
         "counts": sorted(counts.items(), key=lambda kv: tier_rank(kv[0])),
         "total": len(contacts), "matching": len(matching), "rows": rows, "page": page,
+        "page_links": _page_links(page, pages), "sorts": call_list.SORTS,
+        "districts": _district_choices(session, district),
         "pages": pages, "filters": base, "names": names,
         "venues": exposed[:VENUES_SHOWN], "venues_more": max(0, len(exposed) - VENUES_SHOWN),
         "actions": [(a, push.outcome_of(a)) for a in trace_actions],
@@ -211,10 +232,33 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
         "user": user, "query": lambda **kw: _query({**base, "page": page, **kw})})
 
 
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers around the current one, with the first and last; None is a gap."""
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[int | None] = []
+    for n in wanted:
+        if links and n - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(n)
+    return links
+
+
+def _district_choices(session: Session, current: str) -> list[str]:
+    """The city's districts (venues' and the ID region table's), for the call-list filter."""
+    found = set(session.scalars(select(Venue.district).distinct()))
+    found.update(REGION_DISTRICTS.values())
+    found.discard("")
+    found.discard(None)
+    if current:
+        found.add(current)
+    return sorted(found)
+
+
 def _query(values: Mapping[str, object]) -> str:
     from urllib.parse import urlencode
 
-    return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
+    return "?" + urlencode({k: v for k, v in values.items()
+                            if v not in ("", None, 1) and not (k == "sort" and v == "tier")})
 
 
 # 显示电话 per tracer: enough for a tracer's calls, far from harvesting a trace's phones;
