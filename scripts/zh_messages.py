@@ -401,6 +401,27 @@ ZH = {
         '含电话的流调名单',
     'Contacts CSV (Go.Data/SORMAS)':
         '接触者 CSV（Go.Data/SORMAS 格式）',
+    # Chain graph overview and layouts (issue 13)
+    'Layout':
+        '布局',
+    'By chain':
+        '按传播链分层',
+    'Along time':
+        '按时间轴',
+    'Overview of chains':
+        '传播链总览',
+    'Zoom in':
+        '放大',
+    'Zoom out':
+        '缩小',
+    'Fit':
+        '适应窗口',
+    'Venues':
+        '场所',
+    'Open this chain':
+        '查看此传播链',
+    "Click a node to see its evidence; click a chain's box, then 'Open this chain' (or double-click the box), to see its cases, venues and contacts.":
+        '点击节点查看其时空交集证据；点击传播链方框后选“查看此传播链”（或双击方框），查看该链的病例、场所和接触者。',
 }
 
 

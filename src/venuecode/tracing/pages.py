@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -36,7 +36,15 @@ from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
 from venuecode.tracing import call_list
 from venuecode.tracing.call_list import Sort
-from venuecode.tracing.graph import GraphFilter, build_graph
+from venuecode.tracing.graph import (
+    GraphFilter,
+    Layout,
+    build_graph,
+    build_overview,
+    clusters_of,
+    label_persons,
+    named_persons,
+)
 from venuecode.tracing.models import Trace, TraceAction
 from venuecode.tracing.push_scope import color_of, parse_scope, tiers_of
 from venuecode.tracing.reads import graph_persons, listed_cases, row_persons
@@ -306,6 +314,13 @@ def graph_page(request: Request, trace_id: ObjectId, user: Tracer, session: Sess
     return render(request, "tracing/graph.html", {"trace": trace})
 
 
+_GRAPH_TIERS = {"close", "secondary", "tertiary", "general"}
+
+
+def _deep_tier(tier: str) -> bool:
+    return tier.startswith("tier") and tier[4:].isdigit() and len(tier) < 8
+
+
 def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
     """A date picker's day as an instant: its local midnight (the next one for `to`)."""
     if not text:
@@ -318,14 +333,26 @@ def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
 @writes  # audited read
 def graph_data(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep,
                session: SessionDep, tier: Annotated[list[str] | None, Query()] = None,
-               venue: str = "", start: Annotated[str, Query(alias="from")] = "",
-               end: Annotated[str, Query(alias="to")] = "") -> JSONResponse:
+               venue: Annotated[str, Query(max_length=64)] = "",
+               start: Annotated[str, Query(alias="from")] = "",
+               end: Annotated[str, Query(alias="to")] = "",
+               view: Literal["auto", "overview", "chain"] = "chain",
+               layout: Layout = "chain",
+               cluster: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               case: Annotated[str, Query(max_length=18)] = "") -> JSONResponse:
+    """The chain graph's data: the overview of chains (`view=overview`, or `auto` when a
+    trace has several chains and no chain or case is chosen), or one chain's graph."""
     trace = get_trace(session, trace_id)
     result = trace.result()
     tz = state.settings.tz
     tiers = frozenset(t for item in tier or [] for t in item.split(",") if t)
+    unknown = sorted(t for t in tiers if t not in _GRAPH_TIERS and not _deep_tier(t))
+    if unknown:
+        raise DomainError("invalid_tier", f"未知的人员类别：{unknown[0][:20]}",
+                          f"Unknown tier: {unknown[0][:20]}", status=422)
     try:
-        flt = GraphFilter(tiers or None, _day(start, tz), _day(end, tz, end=True), venue or None)
+        flt = GraphFilter(tiers or None, _day(start, tz), _day(end, tz, end=True), venue or None,
+                          cluster, case.strip() or None)
     except TimeFormatError as bad:
         raise DomainError("invalid_date", f"日期格式有误：{bad}", str(bad), status=422) from None
     except OverflowError:  # a day at the calendar's end: its next midnight does not exist
@@ -333,12 +360,25 @@ def graph_data(request: Request, trace_id: ObjectId, user: Tracer, state: StateD
                           status=422) from None
     keys = [v["venue"] for v in result.get("venues", [])]
     keys += [e["venue"] for c in result.get("contacts", []) for e in c["evidence"]]
-    data = build_graph(result, flt, venue_names(session, keys))
+    names = venue_names(session, keys)
+    overview = view == "overview" or (view == "auto" and not flt.narrowed
+                                      and len(set(clusters_of(result).values())) > 1)
+    if overview:
+        data = build_overview(result, names)
+    else:
+        data = build_graph(result, flt, names, layout=layout)
+        people = call_list.registered(session, named_persons(data))
+        label_persons(data, {number: p.name for number, p in people.items()})
+    # The case filter lists every case of the trace: they are shown, so audited too.
+    data["cases_list"] = [c["id_number"] for c in result.get("cases", [])]
     record_about(session, actor_of(user, request), AuditAction.TRACE_GRAPH_VIEWED, "trace",
-                 trace.id, graph_persons(data), trace.reason, view="graph",
-                 tiers=sorted(tiers), venue=venue, start=start, end=end,
-                 nodes=len(data["nodes"]))
+                 trace.id, [*graph_persons(data), *data["cases_list"]], trace.reason,
+                 view=data["view"],
+                 tiers=sorted(tiers), venue=venue, start=start, end=end, cluster=cluster,
+                 case=case, layout=layout, nodes=len(data["nodes"]))
     session.commit()
+    data["venues_list"] = [{"venue": v, "name": names.get(v, v)}
+                           for v in dict.fromkeys(v["venue"] for v in result.get("venues", []))]
     data["trace"] = {"id": trace.id, "as_of": result.get("as_of"),
                      "first": _first_day(result, tz), "last": _local(result.get("as_of"), tz, "%Y-%m-%d")}
     return JSONResponse(data)
