@@ -362,6 +362,7 @@ ZH = {
     "The gate device “%(device)s” of venue “%(venue)s” uploaded your check-in record":
         "场所“%(venue)s”的闸机“%(device)s”上传了您的入场记录",
     "Venue gate device": "场所闸机",
+    "Revoke this device's key": "吊销该设备密钥",
 }
 
 
