@@ -17,7 +17,6 @@ from venuecode.assist.gate_devices import (
     list_devices,
     revoke_device,
 )
-from venuecode.assist.models import GateDevice
 from venuecode.assist.service import ALERT_DISTINCT_PER_DAY, alerts_for
 from venuecode.assist.status import sentinel_venue
 from venuecode.audit.actions import AuditAction
@@ -95,8 +94,7 @@ def gate_device_issue(venue_id: str, request: Request, user: CurrentUser, sessio
         return _devices_page(request, session, state, user, venue, exc.status,
                              errors=[exc.message(locale)], label=form.label)
     session.commit()
-    issued: GateDevice = device
-    return _devices_page(request, session, state, user, venue, issued=issued, key=key)
+    return _devices_page(request, session, state, user, venue, issued=device, key=key)
 
 
 @router.post("/manage/venues/{venue_id}/gate-devices/{device_id}/revoke")
