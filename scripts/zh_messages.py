@@ -422,6 +422,47 @@ ZH = {
         '查看此传播链',
     "Click a node to see its evidence; click a chain's box, then 'Open this chain' (or double-click the box), to see its cases, venues and contacts.":
         '点击节点查看其时空交集证据；点击传播链方框后选“查看此传播链”（或双击方框），查看该链的病例、场所和接触者。',
+    # Gate devices (闸机设备): their page, the gate's key form, the access log
+    "Gate devices": "闸机设备",
+    "Each gate device at this venue checks people in with a key of its own. Records it queued while offline are taken for at most %(h)s hours back, and never from before it was registered. Every record appears in the person's access log under the device's name.":
+        "本场所的每台闸机设备使用自己的密钥为入场人员登记。设备离线时暂存的记录只能补传 %(h)s 小时以内、且不早于设备登记时间的部分。每条记录都会连同设备名称出现在本人的“谁使用了我的数据”记录中。",
+    "Gate device “%(label)s” is registered.": "闸机设备“%(label)s”已登记。",
+    "This is its key. It is shown only now: open the gate scanner page on the device and enter it there once.":
+        "这是该设备的密钥，仅显示这一次：请在该设备上打开数字哨兵页面，输入一次即可。",
+    "Gate device “%(label)s” was revoked: its key no longer works.": "闸机设备“%(label)s”已吊销，其密钥已失效。",
+    "Device name": "设备名称",
+    "Key begins with": "密钥开头",
+    "Registered": "登记时间",
+    "Last used": "最近使用",
+    "Never": "从未使用",
+    "Revoked": "已吊销",
+    "In use": "使用中",
+    "Revoke gate device “%(label)s”? Its key stops working at once; records still queued on it can no longer be uploaded.":
+        "确定吊销闸机设备“%(label)s”吗？其密钥将立即失效，设备上尚未上传的离线记录将无法再上传。",
+    "No gate device is registered yet.": "尚未登记闸机设备。",
+    "Register a gate device": "登记闸机设备",
+    "e.g. East gate 1": "例如：东门1号",
+    "Register and show its key": "登记并显示密钥",
+    "At most %(n)s devices in use per venue.": "每个场所最多同时使用 %(n)s 台闸机设备。",
+    "Back to the venue": "返回场所",
+    "This device needs its gate device key: the venue's manager registers the device under Gate devices and gets the key once. It is kept on this device only.":
+        "本设备需要闸机设备密钥：由场所负责人在“闸机设备”中登记本设备并领取密钥（密钥只显示一次）。密钥只保存在本设备上。",
+    "Gate device key": "闸机设备密钥",
+    "Use this key on this device": "在本设备上使用此密钥",
+    "This device's key begins with": "本设备密钥开头为",
+    "Change the key": "更换密钥",
+    "A gate device key begins with vcg_. Copy it exactly as the gate devices page showed it.":
+        "闸机设备密钥以 vcg_ 开头，请按“闸机设备”页面显示的内容原样输入。",
+    "Uploaded records queued offline: %(stored)s stored, %(duplicates)s already stored, %(rejected)s not stored.":
+        "离线记录已补传：保存 %(stored)s 条，已存在 %(duplicates)s 条，未保存 %(rejected)s 条。",
+    "Remove this device's key? Scans stop until a key is entered again.":
+        "确定移除本设备的密钥吗？重新输入密钥之前无法扫码登记。",
+    "The gate device “%(device)s” of venue “%(venue)s” scanned you at its gate":
+        "场所“%(venue)s”的闸机“%(device)s”为您扫码核验了入场",
+    "The gate device “%(device)s” of venue “%(venue)s” uploaded your check-in record":
+        "场所“%(venue)s”的闸机“%(device)s”上传了您的入场记录",
+    "Venue gate device": "场所闸机",
+    "Revoke this device's key": "吊销该设备密钥",
 }
 
 

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     readiness_timeout_seconds: float = Field(default=2, gt=0, le=30)
     metrics_token: SecretStr | None = None
 
+    # Gate devices (数字哨兵): how far back an offline upload may reach (assist/sentinel.py).
+    gate_offline_hours: int = Field(default=24, ge=1, le=24 * 7)
+
     @field_validator("trace_dwell_minutes")
     @classmethod
     def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:

@@ -62,3 +62,9 @@ class AuditAction(enum.StrEnum):
     HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"
     # Retention
     RETENTION_PURGED = "retention.purged"
+    # Gate devices (数字哨兵): their keys, and what they record
+    GATE_DEVICE_ISSUED = "gate.device_issued"
+    GATE_DEVICE_REVOKED = "gate.device_revoked"
+    GATE_SCANNED = "gate.scanned"      # a live scan at the gate (subject the person)
+    GATE_UPLOADED = "gate.uploaded"    # an offline batch (subject the device, persons listed)
+    GATE_REFUSED = "gate.refused"      # a revoked key, or a key of another venue

@@ -7,6 +7,8 @@ raw action codes. An action without an entry here is not shown to citizens.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from venuecode.audit.actions import AuditAction as A
 
 # Reads and acts of others on a person's data; a person's own actions are left out.
@@ -29,6 +31,14 @@ ACTION_WORDS: dict[A, str] = {
     A.INGEST_REJECTS_DOWNLOADED: "A file of rejected import records that includes you was downloaded",
     A.IDENTITY_DESK_BOUND: "A service desk checked your ID card and bound your identity to an account",
     A.IDENTITY_RELEASED: "Your identity was moved to the account whose phone the population registry holds",
+    # Gate devices: the words name the venue and the device (ACTION_PARAMS).
+    A.GATE_SCANNED: "The gate device “%(device)s” of venue “%(venue)s” scanned you at its gate",
+    A.GATE_UPLOADED: "The gate device “%(device)s” of venue “%(venue)s” uploaded your check-in record",
+}
+# Words with blanks: each blank is filled from the event's details of that name.
+ACTION_PARAMS: dict[A, tuple[str, ...]] = {
+    A.GATE_SCANNED: ("venue", "device"),
+    A.GATE_UPLOADED: ("venue", "device"),
 }
 
 ROLE_WORDS: dict[str, str] = {
@@ -41,6 +51,7 @@ ROLE_WORDS: dict[str, str] = {
     "operator": "Operator (command line)",
     "system": "The system",
     "source": "Data source",
+    "gate_device": "Venue gate device",
 }
 UNKNOWN_ROLE = "Staff"
 
@@ -51,6 +62,13 @@ ACCOUNT_ACTIONS: tuple[str, ...] = (A.IDENTITY_RELEASED.value,)
 
 def action_words(action: str) -> str:
     return ACTION_WORDS[A(action)]
+
+
+def described(gettext: Callable[[str], str], action: str, params: Mapping[str, str]) -> str:
+    """The action in the reader's words, its blanks filled (a missing detail: "?")."""
+    words = gettext(action_words(action))
+    names = ACTION_PARAMS.get(A(action))
+    return words % {n: params.get(n) or "?" for n in names} if names else words
 
 
 def role_words(role: str) -> str:

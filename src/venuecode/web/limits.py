@@ -9,8 +9,9 @@ be told 401. Here, pure ASGI, before the app sees the request:
 - a `Content-Length` above the route's limit is answered 413 at once; a body sent without
   one (chunked) is counted as it streams in and cut off with 413 at the limit, the app
   then sees the client as gone;
-- the push API and the upload page refuse a request without credentials (no key-shaped
-  API key; no sign-in token with a valid signature) with 401 before reading any of it. The
+- the push API, the upload page and the gate device's routes refuse a request without
+  credentials (no key-shaped API key or device key; no sign-in token with a valid
+  signature) with 401 before reading any of it. The
   route still checks the key or the account fully (the database) after its body is read,
   which the limit bounds;
 - a response sent before its request body was read whole closes the connection, so the
@@ -27,6 +28,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from venuecode.assist import gate_devices
 from venuecode.errors import DomainError, NotAuthenticated
 from venuecode.ingest.sources import KEY_PREFIX
 from venuecode.people.auth import peek_claims
@@ -65,6 +67,11 @@ def _api_key_gate(headers: Headers) -> DomainError | None:
                             "'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.")
 
 
+def _device_key_gate(headers: Headers) -> DomainError | None:
+    presented = headers.get(gate_devices.KEY_HEADER, "").strip()
+    return None if gate_devices.key_shaped(presented) else gate_devices.key_refusal(presented)
+
+
 def _sign_in_gate(secret: str) -> Gate:
     def gate(headers: Headers) -> DomainError | None:
         auth = headers.get("authorization", "")
@@ -98,6 +105,9 @@ def route_limits(state: AppState) -> tuple[RouteLimit, ...]:
                    _sign_in_gate(state.secret)),
         RouteLimit("POST", re.compile(r"/api/v1/ingest/[^/]+"), s.push_max_mb << 20,
                    _api_key_gate),
+        # The gate device's scan and upload: nothing is read without a device key.
+        RouteLimit("POST", re.compile(r"/api/v1/sentinel/.+/(?:scan|checkins)"),
+                   s.body_max_mb << 20, _device_key_gate),
     )
 
 

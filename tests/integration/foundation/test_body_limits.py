@@ -138,3 +138,15 @@ def test_every_other_route_has_the_default_limit(make_app: Callable[..., FastAPI
     assert answer.status == 413
     assert 4 * MB < answer.sent <= 4 * MB + CHUNK
     assert orjson.loads(answer.body)["error"]["details"]["limit_bytes"] == 4 * MB
+
+
+def test_a_gate_upload_without_a_device_key_is_refused_before_its_body_is_read(
+        make_app: Callable[..., FastAPI]) -> None:
+    app = make_app()
+    for headers in ({}, {"x-device-key": "not-a-key"}, {"authorization": "Bearer x.y.z"}):
+        answer = exchange(app, "POST", "/api/v1/sentinel/HZ-1/checkins",
+                          {"content-type": "application/json", "transfer-encoding": "chunked",
+                           **headers}, push_body(16 * MB))  # type: ignore[arg-type]
+        assert answer.status == 401 and answer.sent == 0
+        assert orjson.loads(answer.body)["error"]["code"] in ("device_key_missing",
+                                                              "device_key_invalid")

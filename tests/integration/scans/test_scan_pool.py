@@ -28,6 +28,7 @@ from tests.support import facts as f
 from venuecode.access.ratelimit import Limiter
 from venuecode.assist import service as help_service
 from venuecode.assist.identify import Identity, Method
+from venuecode.assist.models import GateDevice
 from venuecode.assist.paper_codes import PaperKey
 from venuecode.assist.schemas import SentinelItem
 from venuecode.assist.sentinel import upload
@@ -235,6 +236,11 @@ def test_many_threads_writing_one_persons_check_ins_through_every_path_keep_ever
     places = new_venues(factory, 8)
     with factory() as db:
         helpers = [factories.user(db) for _ in range(4)]
+        # Each venue's gate device, registered before the scans it uploads.
+        devices = {v.id: GateDevice(venue_pk=v.id, label="池门", prefix=f"vcg_pool{v.id}",
+                                    key_hash="-", created_at=BASE - timedelta(days=1))
+                   for v in places}
+        db.add_all(devices.values())
         db.commit()
         helper_ids = [h.id for h in helpers]
     ticking = TickingClock(BASE)
@@ -277,8 +283,8 @@ def test_many_threads_writing_one_persons_check_ins_through_every_path_keep_ever
                               scanned_at=minute(3).isoformat())
                  for n, p in enumerate(rng.sample(persons, 3))]
         with factory() as db:
-            result = upload(db, pool_settings, key, actor, db.merge(venue), items,
-                            BASE + timedelta(hours=3))
+            result = upload(db, pool_settings, key, actor, db.merge(devices[venue.id]),
+                            db.merge(venue), items, BASE + timedelta(hours=3))
             db.commit()
         assert result.rejected == 0, result
 
