@@ -59,3 +59,6 @@ class AuditAction(enum.StrEnum):
     HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"
     # Retention
     RETENTION_PURGED = "retention.purged"
+    # Operator console: reading the audit log is itself audited
+    AUDIT_VIEWED = "audit.viewed"
+    AUDIT_EXPORTED = "audit.exported"

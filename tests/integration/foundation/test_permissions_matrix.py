@@ -116,7 +116,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, database_url: str,
     params = {
         "venue_id": venue.venue_id, "token": venue_token(signer, venue) or "",
         "fmt": "png", "name": "cytoscape.min.js", "kind": "health_codes",
-        "batch_id": "999999", "trace_id": "999999", "action_id": "999999",
+        "batch_id": "999999", "trace_id": "999999", "action_id": "999999", "key_id": "999999",
         "user_id": str(target.id),
         "id_number": factories.id_number(), "action": "approve",
         "paper_token": sign_paper_token(paper_key(app.state.venuecode), paper.id, paper.issue),
