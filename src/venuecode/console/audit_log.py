@@ -159,27 +159,32 @@ def page_of(session: Session, filters: Filters, tz: ZoneInfo, page: int = 1) -> 
     return EventPage(_rows(session, found[:PER_PAGE]), page, len(found) > PER_PAGE)
 
 
-def audit_read(session: Session, actor: Actor, filters: Filters, *, exported: bool) -> None:
-    """The read of the audit log, audited: about the person when the search named one."""
+def audit_read(session: Session, actor: Actor, filters: Filters, *, exported: bool) -> int:
+    """The read of the audit log, audited: about the person when the search named one.
+    Returns the event's id (an export streams the events before it, not its own)."""
     action = AuditAction.AUDIT_EXPORTED if exported else AuditAction.AUDIT_VIEWED
     if filters.id_number:
-        record(session, actor, action, "person", filters.id_number,
-               "运维控制台按身份证号码查询审计日志", **filters.as_details())
+        event = record(session, actor, action, "person", filters.id_number,
+                       "运维控制台按身份证号码查询审计日志", filters=filters.as_details())
     else:
-        record(session, actor, action, "audit_log", "events", **filters.as_details())
+        event = record(session, actor, action, "audit_log", "events",
+                       filters=filters.as_details())
+    session.flush()
+    return event.id
 
 
-def csv_rows(session: Session, filters: Filters, tz: ZoneInfo,
-             words: Any) -> Iterator[list[list[str]]]:
+def csv_rows(session: Session, filters: Filters, tz: ZoneInfo, words: Any,
+             below: int | None = None) -> Iterator[list[list[str]]]:
     """Every matching event as formula-safe CSV rows, newest first, a page at a time.
 
     `words(message_id)` translates (the reader's language). Pages are read by id and each
     read ends its transaction (the route committed its audit event before), so a large
-    export streams with flat memory and holds no lock while a slow client downloads it."""
+    export streams with flat memory and holds no lock while a slow client downloads it.
+    Only events with ids below `below` (the export's own event) are written."""
     header = [[words("Time"), words("Actor"), words("Account"), words("Role"), words("Action"),
                words("Action code"), words("Subject"), words("Reason"), words("Persons"),
                words("IP address")]]
-    last: int | None = None
+    last: int | None = below
     query = _query(filters, tz).order_by(AuditEvent.id.desc()).limit(EXPORT_PAGE)
     while True:
         found = session.scalars(query if last is None else query.where(AuditEvent.id < last)

@@ -82,9 +82,10 @@ def audit_view(request: Request, auditor: Auditor, session: SessionDep, state: S
     except FieldProblem as problem:
         context["error"] = field_error(problem, locale)
         return render(request, "console/audit.html", context, status_code=422)
+    # The page as it was before this read; then the read itself, stored before it is shown.
+    context["events"] = audit_log.page_of(session, filters, state.settings.tz, number)
     audit_log.audit_read(session, actor_of(auditor, request), filters, exported=False)
     session.commit()
-    context["events"] = audit_log.page_of(session, filters, state.settings.tz, number)
     return render(request, "console/audit.html", context)
 
 
@@ -99,10 +100,10 @@ def audit_export(request: Request, auditor: Auditor, session: SessionDep, state:
     except FieldProblem as problem:  # the error page names the field too
         raise InvalidInput(problem.code, field_error(problem, "zh"),
                            field_error(problem, "en")) from None
-    audit_log.audit_read(session, actor_of(auditor, request), filters, exported=True)
+    own = audit_log.audit_read(session, actor_of(auditor, request), filters, exported=True)
     session.commit()
     words = translations(locale).gettext
-    rows = audit_log.csv_rows(session, filters, state.settings.tz, words)
+    rows = audit_log.csv_rows(session, filters, state.settings.tz, words, below=own)
     stamp = clock.now().astimezone(state.settings.tz).strftime("%Y%m%d-%H%M")
     return StreamingResponse(
         _csv_bytes(rows), media_type="text/csv; charset=utf-8",
