@@ -476,6 +476,17 @@ ZH = {
     "Purged data past its retention period": "清除超过保存期限的数据",
     "Viewed the audit log": "查看审计日志",
     "Exported the audit log": "导出审计日志",
+    "Person": "人员",
+    "API key": "API 密钥",
+    "Data push": "数据推送",
+    "Import batch": "导入批次",
+    "Help-scan alert": "帮扫异常提醒",
+    "Retention": "数据保存期限",
+    "Record": "记录",
+    "Command line": "命令行",
+    "Anonymous": "匿名",
+    "Account #%(n)s": "账号 #%(n)s",
+    "API key #%(n)s": "API 密钥 #%(n)s",
 }
 
 

@@ -28,6 +28,7 @@ from venuecode.audit.service import Actor, record
 from venuecode.audit.words import operator_words, role_words
 from venuecode.cells import safe_cell
 from venuecode.console.accounts import FieldProblem
+from venuecode.console.words import subject_words
 from venuecode.errors import DomainError
 from venuecode.people.auth import normalize_phone
 from venuecode.people.idnumber import IdNumberError, mask_id_number, parse_id_number
@@ -115,7 +116,8 @@ class Row:
     actor_name: str  # the account's name and masked phone, when the actor is one
     role: str
     action: str
-    subject: str
+    subject_type: str
+    subject: str  # the subject's id, a person's masked
     reason: str
     persons: int | None
     ip: str
@@ -123,8 +125,8 @@ class Row:
 
 def _subject(event: AuditEvent) -> str:
     if event.subject_type == "person":
-        return f"person {mask_id_number(event.subject_id)}"
-    return f"{event.subject_type} {event.subject_id}"
+        return mask_id_number(event.subject_id)
+    return event.subject_id
 
 
 def _rows(session: Session, events: Sequence[AuditEvent]) -> list[Row]:
@@ -138,7 +140,8 @@ def _rows(session: Session, events: Sequence[AuditEvent]) -> list[Row]:
         persons = details.get("persons")
         who = (names.get(int(e.actor[5:]), "")
                if e.actor.startswith("user:") and e.actor[5:].isdigit() else "")
-        rows.append(Row(e.id, e.at, e.actor, who, e.actor_role, e.action, _subject(e),
+        rows.append(Row(e.id, e.at, e.actor, who, e.actor_role, e.action, e.subject_type,
+                        _subject(e),
                         e.reason, int(persons) if isinstance(persons, int) else None,
                         e.ip or ""))
     return rows
@@ -192,7 +195,8 @@ def csv_rows(session: Session, filters: Filters, tz: ZoneInfo, words: Any,
         rows = _rows(session, found)
         session.rollback()
         out = [[r.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.actor_name,
-                words(role_words(r.role)), words(operator_words(r.action)), r.action, r.subject,
+                words(role_words(r.role)), words(operator_words(r.action)), r.action,
+                f"{words(subject_words(r.subject_type))} {r.subject}",
                 r.reason, "" if r.persons is None else str(r.persons), r.ip] for r in rows]
         if header or out:
             yield header + [[safe_cell(c) for c in row] for row in out]

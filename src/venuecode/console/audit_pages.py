@@ -22,6 +22,7 @@ from venuecode.audit.words import operator_words, role_words
 from venuecode.console import audit_log
 from venuecode.console.accounts import FieldProblem
 from venuecode.console.accounts_pages import field_error
+from venuecode.console.words import actor_words, subject_words
 from venuecode.errors import InvalidInput
 from venuecode.people.models import User
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require, writes
@@ -74,6 +75,7 @@ def audit_view(request: Request, auditor: Auditor, session: SessionDep, state: S
         "actions": sorted(((a.value, operator_words(a.value)) for a in AuditAction),
                           key=lambda pair: pair[1]),
         "operator_words": operator_words, "role_words": role_words,
+        "subject_words": subject_words, "actor_words": actor_words,
         "query": urlencode({k: v for k, v in asked.items() if v}),
     }
     try:

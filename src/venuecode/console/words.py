@@ -36,3 +36,41 @@ FIELD_LABELS: dict[str, str] = {
 
 def kind_words(kind: str) -> str:
     return KIND_WORDS.get(kind, kind)
+
+
+# What an audit event is about (`audit_events.subject_type`).
+SUBJECT_WORDS: dict[str, str] = {
+    "person": "Person",
+    "user": "Account",
+    "trace": "Trace",
+    "venue": "Venue",
+    "api_key": "API key",
+    "ingest": "Data push",
+    "ingest_batch": "Import batch",
+    "help_alert": "Help-scan alert",
+    "help_alerts": "Help-scan alerts",
+    "retention": "Retention",
+    "audit_log": "Audit log",
+}
+UNKNOWN_SUBJECT = "Record"
+
+# Who did it, when not an account (`audit_events.actor`).
+ACTOR_WORDS: dict[str, str] = {
+    "cli": "Command line",
+    "system": "The system",
+    "anonymous": "Anonymous",
+}
+
+
+def subject_words(subject_type: str) -> str:
+    return SUBJECT_WORDS.get(subject_type, UNKNOWN_SUBJECT)
+
+
+def actor_words(label: str) -> tuple[str, str]:
+    """(message id, number): `user:12` -> ("Account #%(n)s", "12"), `cli` -> words."""
+    kind, _, number = label.partition(":")
+    if kind == "user" and number:
+        return "Account #%(n)s", number
+    if kind == "apikey" and number:
+        return "API key #%(n)s", number
+    return ACTOR_WORDS.get(label, label), ""

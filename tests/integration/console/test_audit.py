@@ -53,6 +53,8 @@ def test_a_search_by_id_number_shows_who_saw_what_and_why_and_is_in_their_log(
     assert tracer.phone[-4:] in events and "trace.run" not in events
     assert person not in events and "另一人" not in events  # masked, and only theirs
     assert "2 人" in events  # how many persons the trace listed
+    assert f"人员 {person[:4]}" in events and "流调 7" in events  # subjects in words
+    assert f"账号 #{tracer.id}" in events and "person" not in events
 
     # The read itself: an event about the person, in their own access log.
     assert actions_about(db, "person", person)[-1] == "audit.viewed"
@@ -138,7 +140,7 @@ def test_pages_of_fifty_newest_first_and_a_plain_read_is_audited_too(
     db.commit()
     first = client.get("/admin/console/audit?action=venue.approved", headers=headers).text
     assert first.count("data-event=") == 50 and 'rel="next"' in first
-    assert first.index("venue 59") < first.index("venue 58")
+    assert first.index("场所 59") < first.index("场所 58")
     second = client.get("/admin/console/audit?action=venue.approved&page=2", headers=headers).text
     assert second.count("data-event=") == 10 and 'rel="next"' not in second
     reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "audit.viewed",
