@@ -406,7 +406,7 @@ ZH = {
     "Every look at this log is itself recorded. A search by ID number appears in that person's own access log.":
         "每次查看本日志都会被记录。按身份证号码查询会出现在该人员本人的数据使用记录中。",
     "Actor": "操作人",
-    "mobile number or user:12": "手机号或 user:12",
+    "mobile number or account #12": "手机号或账号编号 #12",
     "Action": "操作",
     "All actions": "全部操作",
     "Export these events (CSV)": "导出这些记录（CSV）",

@@ -75,10 +75,14 @@ def parse_filters(session: Session, *, id_number: str = "", actor: str = "", act
 
 
 def resolve_actor(session: Session, raw: str) -> str | None:
-    """A phone number names that account ("user:N"); anything else is an actor label."""
+    """A phone number or an account number (`#12`, `12`) names that account ("user:N");
+    anything else is an actor label as stored (`apikey:3`, `cli`)."""
     raw = raw.strip()
     if not raw:
         return None
+    number = raw.removeprefix("#").strip()
+    if number.isdigit() and len(number) < 11:
+        return f"user:{int(number)}"
     if raw.isdigit() or raw.startswith("+86"):
         try:
             phone = normalize_phone(raw)

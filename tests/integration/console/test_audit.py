@@ -79,6 +79,7 @@ def test_filters_by_actor_action_and_days(
     by_phone = shown(f"actor={desk.phone}")
     assert by_phone.count("data-event=") == 2 and "开展流调" not in by_phone
     assert shown(f"actor=user:{tracer.id}").count("data-event=") >= 1
+    assert "开展流调" in shown(f"actor=%23{tracer.id}")
     assert "开展流调" not in shown("action=person.viewed")
     start = clock.now().astimezone(settings.tz).date()
     day_before = (start - timedelta(days=1)).isoformat()
