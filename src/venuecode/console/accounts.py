@@ -40,7 +40,9 @@ PER_PAGE = 50
 # themselves up by SMS.
 CREATABLE = (Role.VENUE_MANAGER, Role.DISTRICT_ADMIN, Role.TRACER, Role.TRACING_SUPERVISOR,
              Role.SYSTEM_ADMIN)
-LISTABLE = (Role.CITIZEN, *CREATABLE)
+# Staff are listed; citizens never (their phone numbers are personal data, and the CLI
+# does not list them either), though a system admin may act on one's account by its id.
+LISTABLE = CREATABLE
 
 
 class FieldProblem(InvalidInput):
@@ -67,7 +69,7 @@ class Reach:
 
 def reach_of(manager: User) -> Reach:
     if has_permission(manager.role, Permission.USERS_MANAGE):
-        return Reach(frozenset(LISTABLE), None, resets_passwords=True)
+        return Reach(frozenset({Role.CITIZEN, *CREATABLE}), None, resets_passwords=True)
     if has_permission(manager.role, Permission.ACCOUNTS_MANAGE) and manager.district:
         return Reach(frozenset({Role.VENUE_MANAGER}), manager.district, resets_passwords=False)
     raise PermissionDenied(details={"needs": Permission.ACCOUNTS_MANAGE.value})
@@ -97,10 +99,10 @@ class Page:
 
 def list_accounts(session: Session, reach: Reach, role: Role | None = None,
                   district: str | None = None, page: int = 1) -> Page:
-    """Accounts in reach, newest first; citizens only when asked for by role."""
-    where = _reach_clause(reach)
-    where = where & (User.role == role.value if role is not None
-                     else User.role != Role.CITIZEN.value)
+    """Staff accounts in reach, newest first."""
+    where = _reach_clause(reach) & User.role.in_([r.value for r in LISTABLE])
+    if role is not None:
+        where = where & (User.role == role.value)
     if district:
         where = where & _in_district(district)
     total = session.scalar(select(func.count()).select_from(User).where(where)) or 0
@@ -185,15 +187,20 @@ def temporary_password() -> str:
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(5))
 
 
-def reset_password(session: Session, actor: Actor, reach: Reach, account: User,
-                   password: str | None) -> str | None:
-    """Set `password` (the policy applies) or, without one, a temporary password, which is
-    returned to be shown once. Either way the account is signed out everywhere."""
+def check_resettable(reach: Reach, account: User) -> None:
+    """Only system admins reset passwords, and only of accounts that have one."""
     if not reach.resets_passwords:
         raise PermissionDenied(details={"needs": Permission.USERS_MANAGE.value})
     if Role(account.role) not in SECOND_FACTOR_ROLES:
         raise Conflict("no_password", "该账号只用短信验证码登录，没有密码。",
                        "This account signs in by SMS code alone; it has no password.")
+
+
+def reset_password(session: Session, actor: Actor, reach: Reach, account: User,
+                   password: str | None) -> str | None:
+    """Set `password` (the policy applies) or, without one, a temporary password, which is
+    returned to be shown once. Either way the account is signed out everywhere."""
+    check_resettable(reach, account)
     shown = None
     if password:
         try:

@@ -16,7 +16,6 @@ from venuecode.console import accounts
 from venuecode.console.accounts import CREATABLE, FieldProblem, Reach, reach_of
 from venuecode.console.flash import done_message
 from venuecode.console.words import FIELD_LABELS
-from venuecode.errors import PermissionDenied
 from venuecode.people.models import User
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
 from venuecode.web.i18n import translations
@@ -83,7 +82,7 @@ def account_list(request: Request, manager: Manager, session: SessionDep, state:
     }
     try:
         wanted = _parse_role(role)
-        if wanted is not None and wanted not in reach.roles:
+        if wanted is not None and (wanted not in reach.roles or wanted not in accounts.LISTABLE):
             raise FieldProblem("role", "role_not_allowed", "该角色不在您的管理范围内。",
                                "This role is not within your reach.")
         if district and district not in state.settings.districts:
@@ -169,8 +168,7 @@ def password_form(user_id: ObjectId, request: Request, manager: Manager,
                   session: SessionDep) -> HTMLResponse:
     reach = reach_of(manager)
     account = accounts.account_in_reach(session, reach, user_id)
-    if not reach.resets_passwords:
-        raise PermissionDenied(details={"needs": Permission.USERS_MANAGE.value})
+    accounts.check_resettable(reach, account)
     return render(request, "console/password.html", {"account": account, "error": None,
                                                      "temporary": None})
 

@@ -209,7 +209,9 @@ def test_reset_password_shows_a_temporary_password_once_or_sets_the_one_given(
     db.commit()
     none = client.post(f"/admin/console/accounts/{citizen.id}/password", headers=headers,
                        data={"password": STRONG})
-    assert none.status_code == 409
+    assert none.status_code == 409 and "没有密码" in none.text
+    assert client.get(f"/admin/console/accounts/{citizen.id}/password",
+                      headers=headers).status_code == 409
     db.refresh(citizen)
     assert citizen.password_hash is None
 
@@ -226,6 +228,8 @@ def test_accounts_are_paginated(client: TestClient, settings: Settings, db: Sess
     assert second.count("data-account=") >= 1 and 'rel="prev"' in second
     bad = client.get("/admin/console/accounts?page=x", headers=headers)
     assert bad.status_code == 422 and "页码" in bad.text
+    citizens = client.get("/admin/console/accounts?role=citizen", headers=headers)
+    assert citizens.status_code == 422 and "data-account=" not in citizens.text
     unknown = client.get("/admin/console/accounts?district=西湖", headers=headers)
     assert unknown.status_code == 422 and "所属区县：请从列表中选择区县。" in unknown.text
 
