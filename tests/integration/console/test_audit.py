@@ -168,3 +168,19 @@ def test_every_action_has_operator_words_in_chinese() -> None:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.gettext(words)), action
 
 
+
+
+def test_a_long_export_is_read_page_by_page_without_gaps_or_repeats(
+        client: TestClient, settings: Settings, db: Session,
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from venuecode.console import audit_log
+
+    monkeypatch.setattr(audit_log, "EXPORT_PAGE", 3)
+    _, headers = staff(db, settings)
+    for n in range(8):
+        record(db, Actor.cli(), AuditAction.VENUE_REVOKED, "venue", n, f"=cmd|{n}")
+    db.commit()
+    body = client.get("/admin/console/audit.csv?action=venue.revoked", headers=headers).text
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
+    assert [r[6] for r in rows] == [f"场所 {n}" for n in range(7, -1, -1)]
+    assert all(r[7].startswith("'=cmd|") for r in rows)

@@ -88,3 +88,25 @@ def test_keys_are_for_system_admins_only(client: TestClient, settings: Settings,
                            data={"source_name": "x", "kinds": ["persons"]})
     assert response.status_code == 403
     assert db.scalar(select(ApiKey).where(ApiKey.name == "x")) is None
+
+
+def test_last_use_is_written_at_most_once_a_minute(
+        client: TestClient, settings: Settings, db: Session, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from venuecode.ingest.sources import create_key
+
+    row, key = create_key(db, "交通局", ["persons"])
+    db.commit()
+    assert _push(client, key) == 200
+    db.refresh(row)
+    first = row.last_used_at
+    assert first == clock.now()
+    clock.advance(timedelta(seconds=30))
+    assert _push(client, key) == 200
+    db.refresh(row)
+    assert row.last_used_at == first  # within the minute: no write
+    clock.advance(timedelta(seconds=31))
+    assert _push(client, key) == 200
+    db.refresh(row)
+    assert row.last_used_at == clock.now()
