@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from venuecode.access.roles import SECOND_FACTOR_ROLES, Permission, Role
 from venuecode.audit.words import role_words
@@ -118,11 +119,15 @@ def account_create(request: Request, manager: Manager, session: SessionDep, stat
         role = _parse_role(form.role)
         if role is None:
             raise FieldProblem("role", "role_required", "请选择角色。", "Choose a role.")
-        accounts.create_account(session, actor_of(manager, request), manager, reach,
-                                phone=form.phone, role=role, name=form.name.strip(),
-                                district=form.district, password=form.password or None,
-                                districts=state.settings.districts)
-        session.commit()
+        try:
+            accounts.create_account(session, actor_of(manager, request), manager, reach,
+                                    phone=form.phone, role=role, name=form.name.strip(),
+                                    district=form.district, password=form.password or None,
+                                    districts=state.settings.districts)
+            session.commit()
+        except IntegrityError:  # the same phone, created by someone else a moment ago
+            raise FieldProblem("phone", "user_exists", "该手机号已有账号。",
+                               "An account with this phone exists already.") from None
     except FieldProblem as problem:
         session.rollback()
         context = _form_context(reach, state, form.model_copy(update={"password": ""}))
