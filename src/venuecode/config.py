@@ -41,6 +41,10 @@ DOCUMENTED_EXAMPLES = frozenset({
 })
 
 
+HANGZHOU_DISTRICTS = ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "富阳区",
+                      "临安区", "临平区", "钱塘区", "桐庐县", "淳安县", "建德市")
+
+
 class SettingsError(RuntimeError):
     """Settings that cannot be used; the message says which variable to fix and how."""
 
@@ -105,6 +109,10 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=0, ge=0)
     readiness_timeout_seconds: float = Field(default=2, gt=0, le=30)
     metrics_token: SecretStr | None = None
+    # The districts accounts (and venues) may name: the operator console offers these and
+    # refuses any other. JSON list; Hangzhou's thirteen by default.
+    districts: list[str] = Field(default_factory=lambda: list(HANGZHOU_DISTRICTS),
+                                 min_length=1)
 
     # Gate devices (数字哨兵): how far back an offline upload may reach (assist/sentinel.py).
     gate_offline_hours: int = Field(default=24, ge=1, le=24 * 7)

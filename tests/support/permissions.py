@@ -20,7 +20,8 @@ class Rule:
     `api_key` = another department's system (ingest), never a user account;
     `device_key` = a venue's registered gate device (X-Device-Key), never a user account;
     scope `venue_owner` = the venue's own manager only (issuing gate device keys);
-    `loopback` = only from 127.0.0.1/::1 without a proxy header.
+    `loopback` = only from 127.0.0.1/::1 without a proxy header;
+    `account_reach` = accounts the caller manages (console/accounts.py `reach_of`).
     `hides`: the code answers 404 instead of 403 so as not to confirm that the object exists."""
 
     kind: str  # public | signed_in | permission | api_key | device_key | loopback | second_factor
@@ -167,6 +168,28 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/tracing/actions/{action_id}/withdraw"): needs(Permission.TRACE_RUN),
     ("POST", "/tracing/traces/{trace_id}/persons/{id_number}/lift"): needs(Permission.TRACE_LIFT_MARK),
     ("POST", "/tracing/traces/{trace_id}/lift"): needs(Permission.TRACE_LIFT_MARK),
+    # Operator console. Accounts: within the caller's reach (console/accounts.py); the
+    # seeded target is a citizen, whom only a system admin reaches (others get 404).
+    ("GET", "/admin/console"): needs(Permission.ACCOUNTS_MANAGE),
+    ("GET", "/admin/console/accounts"): needs(Permission.ACCOUNTS_MANAGE),
+    ("GET", "/admin/console/accounts/new"): needs(Permission.ACCOUNTS_MANAGE),
+    ("POST", "/admin/console/accounts"): needs(Permission.ACCOUNTS_MANAGE),
+    ("POST", "/admin/console/accounts/{user_id}/deactivate"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("POST", "/admin/console/accounts/{user_id}/activate"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("POST", "/admin/console/accounts/{user_id}/signout"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("GET", "/admin/console/accounts/{user_id}/password"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("POST", "/admin/console/accounts/{user_id}/password"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("GET", "/admin/console/keys"): needs(Permission.SOURCES_MANAGE),
+    ("POST", "/admin/console/keys"): needs(Permission.SOURCES_MANAGE),
+    ("POST", "/admin/console/keys/{key_id}/revoke"): needs(Permission.SOURCES_MANAGE),
+    ("GET", "/admin/console/audit"): needs(Permission.AUDIT_VIEW),
+    ("GET", "/admin/console/audit.csv"): needs(Permission.AUDIT_VIEW),
+    ("GET", "/admin/console/settings"): needs(Permission.SETTINGS_VIEW),
 }
 
 
@@ -200,4 +223,6 @@ def allowed(rule: Rule, who: Principal, venue_district: str) -> bool:
         return who.owns_venue
     if rule.scope == "venue_district":
         return who.role == Role.SYSTEM_ADMIN or who.district == venue_district
+    if rule.scope == "account_reach":  # the seeded target account is a citizen
+        return who.role == Role.SYSTEM_ADMIN
     return True

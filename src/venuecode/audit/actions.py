@@ -68,3 +68,6 @@ class AuditAction(enum.StrEnum):
     GATE_SCANNED = "gate.scanned"      # a live scan at the gate (subject the person)
     GATE_UPLOADED = "gate.uploaded"    # an offline batch (subject the device, persons listed)
     GATE_REFUSED = "gate.refused"      # a revoked key, or a key of another venue
+    # Operator console: reading the audit log is itself audited
+    AUDIT_VIEWED = "audit.viewed"
+    AUDIT_EXPORTED = "audit.exported"

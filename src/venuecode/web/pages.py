@@ -21,11 +21,14 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/manage/venues", "My venues"))
         if has_permission(role, Permission.VENUE_APPROVE):
             links.append(("/admin/venues", "Approve venue codes"))
-        if has_permission(role, Permission.DISTRICT_VIEW):
+        # Without a district of their own (a system admin) the page needs ?district=.
+        if has_permission(role, Permission.DISTRICT_VIEW) and user.district:
             links.append(("/admin/district", "District scan volumes"))
         if has_permission(role, Permission.INGEST_UPLOAD):
             links.append(("/admin/ingest", "Import data"))
         links += [("/tracing", "Contact tracing")] if has_permission(role, Permission.TRACE_RUN) else []
+        if has_permission(role, Permission.ACCOUNTS_MANAGE):
+            links.append(("/admin/console", "Operator console"))
         links.append(("/me/scans", "My scans"))
         links.append(("/assist/paper-codes", "Paper health codes"))
     return render(request, "home.html", {"user": user, "links": links})
