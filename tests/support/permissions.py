@@ -153,6 +153,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/tracing/actions/{action_id}/reject"): needs(Permission.TRACE_APPROVE_ACTION),
     ("POST", "/tracing/traces/{trace_id}/persons/{id_number}/lift"): needs(Permission.TRACE_LIFT_MARK),
     ("POST", "/tracing/traces/{trace_id}/lift"): needs(Permission.TRACE_LIFT_MARK),
+    # Venue applications corrected and resubmitted, their history, entries exported.
+    ("GET", "/manage/venues/{venue_id}/edit"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("POST", "/manage/venues/{venue_id}/edit"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("PUT", "/api/v1/venues/{venue_id}/application"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("GET", "/api/v1/venues/{venue_id}/reviews"): own_venue(),
+    ("GET", "/api/v1/venues/{venue_id}/entries/export.{fmt}"):
+        needs(Permission.VENUE_VIEW_ENTRIES, "own_venue"),
 }
 
 

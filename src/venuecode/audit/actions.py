@@ -59,3 +59,6 @@ class AuditAction(enum.StrEnum):
     HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"
     # Retention
     RETENTION_PURGED = "retention.purged"
+    # Venue applications and entries (issue 12)
+    VENUE_RESUBMITTED = "venue.resubmitted"
+    VENUE_ENTRIES_EXPORTED = "venue.entries_exported"

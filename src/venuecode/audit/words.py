@@ -27,6 +27,7 @@ ACTION_WORDS: dict[A, str] = {
     A.INGEST_REJECTS_DOWNLOADED: "A file of rejected import records that includes you was downloaded",
     A.IDENTITY_DESK_BOUND: "A service desk checked your ID card and bound your identity to an account",
     A.IDENTITY_RELEASED: "Your identity was moved to the account whose phone the population registry holds",
+    A.VENUE_ENTRIES_EXPORTED: "A list of a venue's entries that includes you was exported to a file",
 }
 
 ROLE_WORDS: dict[str, str] = {

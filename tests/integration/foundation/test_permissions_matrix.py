@@ -57,6 +57,9 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/ingest/{kind}"): {"json": {"records": []}},
     ("POST", "/api/v1/sentinel/{venue_id}/checkins"): {"json": {"checkins": []}},
     ("POST", "/api/v1/sentinel/{venue_id}/scan"): {"data": {"method": "qr"}},
+    ("PUT", "/api/v1/venues/{venue_id}/application"): {"json": {
+        "name": "文三路农贸市场", "category": "market", "district": VENUE_DISTRICT,
+        "manager_name": "李四", "manager_phone": "13800000002"}},
 }
 QUERIES = {"/api/v1/district/volumes": "?district=" + VENUE_DISTRICT,
            "/admin/district": "?district=" + VENUE_DISTRICT}
