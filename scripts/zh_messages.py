@@ -343,7 +343,7 @@ ZH = {
     "Correct and resubmit the application": "修改并重新提交申请",
     "Corrected and resubmitted": "修改后重新提交",
     "Date": "日期",
-    "Entries of %(day)s": "%(day)s 进出记录",
+    "Entries of %(day)s": "%(day)s 进场记录",
     "Entries per hour as a table": "每小时入场人次（表格）",
     "Export Excel (XLSX)": "导出 Excel（XLSX）",
     "Hour (local time)": "时段（本地时间）",

@@ -49,7 +49,7 @@ def audit_export(session: Session, actor: Actor, venue: Venue, day: date, tz: Zo
 def heading(venue: Venue, day: date, exported_by: str, tz: ZoneInfo, locale: str) -> list[str]:
     when = clock.now().astimezone(tz).isoformat(timespec="seconds")
     if locale.startswith("zh"):
-        return [f"{venue.name}（{venue.venue_id}）{day.isoformat()} 进出记录",
+        return [f"{venue.name}（{venue.venue_id}）{day.isoformat()} 进场记录",
                 f"导出人 {exported_by} 导出时间 {when} 仅限疫情防控使用"]
     return [f"{venue.name} ({venue.venue_id}) entries of {day.isoformat()}",
             f"Exported by {exported_by} at {when}; for epidemic control only"]
