@@ -87,7 +87,8 @@ def venue_entries(venue_id: str, request: Request, user: EntryViewer, session: S
     session.commit()
     return {"venue_id": venue.venue_id, "day": _day(day, state).isoformat(), "counts": counts,
             "rows": [
-        {"at": r.at.isoformat(), "name": r.name, "id_number": r.id_number, "sub_area": r.sub_area,
+        {"at": r.at.isoformat(), "local_time": r.at.astimezone(state.settings.tz).strftime("%H:%M:%S"),
+         "name": r.name, "id_number": r.id_number, "sub_area": r.sub_area,
          "channel": r.channel, "decision": r.decision, "color": r.color, "reasons": r.reasons}
         for r in rows]}
 

@@ -227,12 +227,13 @@ def nice_ticks(top: int, most: int = 5) -> list[int]:
 
 
 def hour_chart_svg(hours: list[int], labels: ChartLabels | None = None,
-                   width: int = 480, height: int = 260) -> str:
+                   width: int = 400, height: int = 240) -> str:
     """Entries per hour as a bar chart drawn on the server (no script, nothing from a CDN):
     a y axis with round ticks and grid lines, an x axis with the hours, both titled, and
     each bar's hour and count in its tooltip."""
     words = labels or ChartLabels()
-    left, right, top_pad, bottom = 52, 10, 14, 48
+    # Sized so that on a 390-px phone the 15-unit text is still about 12 px tall.
+    left, right, top_pad, bottom = 50, 8, 14, 50
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     ticks = nice_ticks(max(hours) if hours else 0)
     scale = plot_h / ticks[-1]
@@ -241,7 +242,7 @@ def hour_chart_svg(hours: list[int], labels: ChartLabels | None = None,
     esc = html.escape
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'class="chart" role="img" aria-label="{esc(words.title)}" '
-             f'font-family="sans-serif" font-size="13">',
+             f'font-family="sans-serif" font-size="15">',
              f"<title>{esc(words.title)}</title>"]
     for t in ticks:
         y = base - t * scale
@@ -258,7 +259,7 @@ def hour_chart_svg(hours: list[int], labels: ChartLabels | None = None,
             x = left + i * bar
             parts.append(f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 5}" '
                          f'stroke="#333"/>')
-            parts.append(f'<text class="x-tick" x="{x:.1f}" y="{base + 19}" '
+            parts.append(f'<text class="x-tick" x="{x:.1f}" y="{base + 20}" '
                          f'text-anchor="middle">{i:02d}</text>')
     parts.append(f'<line class="axis" x1="{left}" y1="{top_pad}" x2="{left}" y2="{base}" '
                  f'stroke="#333"/>')
@@ -266,7 +267,7 @@ def hour_chart_svg(hours: list[int], labels: ChartLabels | None = None,
                  f'y2="{base}" stroke="#333"/>')
     parts.append(f'<text class="x-title" x="{left + plot_w / 2:.1f}" y="{height - 6}" '
                  f'text-anchor="middle">{esc(words.x_axis)}</text>')
-    parts.append(f'<text class="y-title" transform="translate(14 {top_pad + plot_h / 2:.1f}) '
+    parts.append(f'<text class="y-title" transform="translate(15 {top_pad + plot_h / 2:.1f}) '
                  f'rotate(-90)" text-anchor="middle">{esc(words.y_axis)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -18,8 +18,11 @@
   function result(row) {
     var text = (row.decision === "pass" ? "✓ " : "✗ ") + say("decisions", row.decision);
     if (row.decision !== "pass") {
-      var why = row.reasons.map(function (r) { return say("reasons", r); }).join("、");
-      text += (row.color ? " · " + say("colors", row.color) : "") + (why ? " · " + why : "");
+      var color = row.color ? say("colors", row.color) : "";
+      // A reason that only repeats the colour (黄码 · 黄码) is said once.
+      var why = row.reasons.map(function (r) { return say("reasons", r); })
+        .filter(function (r) { return r !== color; }).join("、");
+      text += (color ? " · " + color : "") + (why ? " · " + why : "");
     }
     return text;
   }
@@ -33,7 +36,8 @@
         data.rows.forEach(function (row) {
           var tr = document.createElement("tr");
           tr.className = "row-" + row.decision + " channel-" + row.channel;
-          [new Date(row.at).toLocaleTimeString(), row.name, row.id_number, row.sub_area || "—",
+          // The venue's local time, as the server states it (not the phone's zone).
+          [row.local_time, row.name || "—", row.id_number, row.sub_area || "—",
            say("channels", row.channel), result(row)].forEach(function (text, i) {
             tr.appendChild(cell(text, i));
           });
