@@ -366,6 +366,7 @@ ZH = {
         "导出文件包含当日全部进出记录，脱敏方式与本页相同；文件中的每个人都能在“谁使用了我的数据”中看到此次导出。",
     "Today": "今日",
     "Venue ID": "场所编号",
+    "Entry records": "进场记录",
     "Venue code revoked. The manager sees your reason.": "场所码已停用，场所负责人将看到停用原因。",
     "A list of a venue's entries that includes you was exported to a file":
         "列有您的场所进出记录被场所导出为文件",

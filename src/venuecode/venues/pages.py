@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from venuecode.access.roles import Permission
+from venuecode.audit.words import role_words
 from venuecode.categories import categories
 from venuecode.errors import DomainError, NotFound
 from venuecode.people.models import User
@@ -88,7 +89,8 @@ def venue_detail(venue_id: str, request: Request, user: Applicant, session: Sess
     ensure_can_manage(user, venue)
     return render(request, "venues/detail.html", {
         "user": user, "venue": service.to_out(state.signer, venue, locale),
-        "history": service.review_history(session, venue), "done": _done(request)})
+        "history": service.review_history(session, venue), "role_words": role_words,
+        "done": _done(request)})
 
 
 def _editable(session: SessionDep, user: User, venue_id: str) -> Venue:
