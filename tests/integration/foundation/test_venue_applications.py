@@ -223,3 +223,19 @@ def test_an_unknown_decision_is_not_found(client: TestClient, db: Session, admin
     db.commit()
     response = client.post("/admin/venues/HZ-UD1/delete", headers={**admin, **HTML})
     assert response.status_code == 404
+
+
+def test_a_reissue_says_it_worked_and_an_unknown_done_says_nothing(
+        client: TestClient, db: Session, manager) -> None:  # type: ignore[no-untyped-def]
+    owner, headers = manager
+    factories.venue(db, manager=owner, venue_id="HZ-RI1")
+    db.commit()
+    page = client.get("/manage/venues/HZ-RI1", headers={**headers, **HTML}).text
+    assert 'data-confirm="旧海报将立即失效，确定继续吗？"' in page  # asks before
+    done = client.post("/manage/venues/HZ-RI1/reissue", headers={**headers, **HTML},
+                       follow_redirects=False)
+    assert done.headers["location"] == "/manage/venues/HZ-RI1?done=reissued"
+    said = client.get(done.headers["location"], headers={**headers, **HTML}).text
+    assert "已换发新的场所码，请打印新海报；旧海报已失效。" in said
+    other = client.get("/manage/venues/HZ-RI1?done=<b>x</b>", headers={**headers, **HTML}).text
+    assert 'id="flash"' not in other and "<b>x</b>" not in other

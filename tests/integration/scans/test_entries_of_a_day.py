@@ -220,3 +220,15 @@ def test_the_chart_has_round_ticks_titled_axes_and_a_bar_per_hour() -> None:
     assert svg.count('class="bar"') == 24 and svg.count('class="y-tick"') == 5
     assert svg.count('class="x-tick"') == 8 and "08:00–09:00 37" in svg
     assert "Hour (local time)" in svg and "<script" not in svg
+
+
+def test_a_system_admin_keeps_the_district_while_picking_a_day(
+        client: TestClient, db: Session, settings: Settings, world) -> None:  # type: ignore[no-untyped-def]
+    admin = factories.user(db, Role.SYSTEM_ADMIN)
+    db.commit()
+    headers = sign_in(client, settings, admin.phone, factories.PASSWORD)
+    page = client.get(f"/admin/district?district=西湖区&day={YESTERDAY}",
+                      headers={**headers, **HTML}).text
+    assert '<input type="hidden" name="district" value="西湖区">' in page
+    assert "day=2022-04-17&district=%E8%A5%BF%E6%B9%96%E5%8C%BA" in page
+    assert 'id="district-total">2<' in page
