@@ -623,6 +623,53 @@ ZH = {
     "Anonymous": "匿名",
     "Account #%(n)s": "账号 #%(n)s",
     "API key #%(n)s": "API 密钥 #%(n)s",
+    # Venue applications, entries of a day, district volumes (issue 12)
+    "A new code was issued. Print the new poster; the old one no longer works.":
+        "已换发新的场所码，请打印新海报；旧海报已失效。",
+    "Applicant": "申请人",
+    "Application approved": "申请已通过",
+    "Application approved: the venue code works now.": "申请已通过，场所码现已生效。",
+    "Application corrected and sent again. The district will review it.":
+        "申请已修改并重新提交，等待区县审核。",
+    "Application history": "申请记录",
+    "Application rejected": "申请被驳回",
+    "Application rejected. The applicant sees your reason.": "已驳回申请，申请人将看到驳回原因。",
+    "Application submitted": "提交申请",
+    "Application submitted. The district will review it.": "申请已提交，等待区县审核。",
+    "Applied at": "申请时间",
+    "Channel": "方式",
+    "Choose the district": "请选择所属区县",
+    "Code revoked": "场所码被停用",
+    "Correct and resubmit the application": "修改并重新提交申请",
+    "Corrected and resubmitted": "修改后重新提交",
+    "Date": "日期",
+    "Entries of %(day)s": "%(day)s 进场记录",
+    "Entries per hour as a table": "每小时入场人次（表格）",
+    "Export Excel (XLSX)": "导出 Excel（XLSX）",
+    "Hour (local time)": "时段（本地时间）",
+    "Hover or tap a bar for its count.": "将鼠标移到或点按柱子可查看人次。",
+    "Names and ID numbers are masked. The latest 500 of the day are shown; the export holds them all.":
+        "姓名和身份证号码已脱敏。此处显示当日最近 500 条，导出文件包含当日全部记录。",
+    "Next day": "后一天",
+    "No entries on this day.": "当日没有进出记录。",
+    "No reason was recorded.": "未记录原因。",
+    "Previous day": "前一天",
+    "Reason for revoking the code": "停用原因",
+    "Reject this application? The applicant sees your reason and may correct and resubmit it.":
+        "确定驳回该申请吗？申请人将看到驳回原因，并可修改后重新提交。",
+    "Resubmit the application": "重新提交申请",
+    "Revoke this venue code? Every poster of the venue stops working at once; the manager sees your reason.":
+        "确定停用该场所码吗？该场所的所有海报将立即失效，场所负责人将看到停用原因。",
+    "Show": "查看",
+    "Sub-area": "区域",
+    "The file holds every entry of the day, masked as here; each person in it sees the export in their access log.":
+        "导出文件包含当日全部进出记录，脱敏方式与本页相同；文件中的每个人都能在“谁使用了我的数据”中看到此次导出。",
+    "Today": "今日",
+    "Venue ID": "场所编号",
+    "Entry records": "进场记录",
+    "Venue code revoked. The manager sees your reason.": "场所码已停用，场所负责人将看到停用原因。",
+    "A list of a venue's entries that includes you was exported to a file":
+        "列有您的场所进出记录被场所导出为文件",
 }
 
 

@@ -190,6 +190,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/console/audit"): needs(Permission.AUDIT_VIEW),
     ("GET", "/admin/console/audit.csv"): needs(Permission.AUDIT_VIEW),
     ("GET", "/admin/console/settings"): needs(Permission.SETTINGS_VIEW),
+    # Venue applications corrected and resubmitted, their history, entries exported.
+    ("GET", "/manage/venues/{venue_id}/edit"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("POST", "/manage/venues/{venue_id}/edit"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("PUT", "/api/v1/venues/{venue_id}/application"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("GET", "/api/v1/venues/{venue_id}/reviews"): own_venue(),
+    ("GET", "/api/v1/venues/{venue_id}/entries/export.{fmt}"):
+        needs(Permission.VENUE_VIEW_ENTRIES, "own_venue"),
 }
 
 

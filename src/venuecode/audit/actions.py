@@ -71,3 +71,6 @@ class AuditAction(enum.StrEnum):
     # Operator console: reading the audit log is itself audited
     AUDIT_VIEWED = "audit.viewed"
     AUDIT_EXPORTED = "audit.exported"
+    # Venue applications and entries (issue 12)
+    VENUE_RESUBMITTED = "venue.resubmitted"
+    VENUE_ENTRIES_EXPORTED = "venue.entries_exported"

@@ -37,6 +37,7 @@ ACTION_WORDS: dict[A, str] = {
     # Operator console: only when the search named this person (subject "person").
     A.AUDIT_VIEWED: "An operator searched the audit log for the records about you",
     A.AUDIT_EXPORTED: "An operator exported the audit log's records about you to a file",
+    A.VENUE_ENTRIES_EXPORTED: "A list of a venue's entries that includes you was exported to a file",
 }
 # Words with blanks: each blank is filled from the event's details of that name.
 ACTION_PARAMS: dict[A, tuple[str, ...]] = {

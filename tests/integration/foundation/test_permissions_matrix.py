@@ -59,6 +59,9 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/sentinel/{venue_id}/scan"): {"data": {"method": "qr"}},
     ("POST", "/api/v1/venues/{venue_id}/gate-devices"): {"json": {"label": "东门"}},
     ("POST", "/manage/venues/{venue_id}/gate-devices"): {"data": {"label": "西门"}},
+    ("PUT", "/api/v1/venues/{venue_id}/application"): {"json": {
+        "name": "文三路农贸市场", "category": "market", "district": VENUE_DISTRICT,
+        "manager_name": "李四", "manager_phone": "13800000002"}},
 }
 QUERIES = {"/api/v1/district/volumes": "?district=" + VENUE_DISTRICT,
            "/admin/district": "?district=" + VENUE_DISTRICT}
