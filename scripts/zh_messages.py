@@ -670,6 +670,17 @@ ZH = {
     "Venue code revoked. The manager sees your reason.": "场所码已停用，场所负责人将看到停用原因。",
     "A list of a venue's entries that includes you was exported to a file":
         "列有您的场所进出记录被场所导出为文件",
+    # Operator words of the actions added in issue 11-13 merges
+    'Exported a trace result with full phone numbers': '导出了含完整电话号码的流调结果',
+    'Gave the first of two approvals of a health-code push': '对健康码推送作出了第一次批准（两人审批）',
+    'Withdrew a health-code push request': '撤回了健康码推送申请',
+    'Issued a gate device key': '签发了闸机设备密钥',
+    'Revoked a gate device key': '吊销了闸机设备密钥',
+    'A gate device scanned a person': '闸机为人员扫码核验',
+    'A gate device uploaded offline check-ins': '闸机上传了离线入场记录',
+    "A gate device's upload was refused": '闸机上传被拒绝',
+    'Resubmitted a corrected venue application': '重新提交了修改后的场所申请',
+    "Exported a venue's entries": '导出了场所进出记录',
 }
 
 

@@ -130,6 +130,16 @@ OPERATOR_WORDS: dict[A, str] = {
     A.RETENTION_PURGED: "Purged data past its retention period",
     A.AUDIT_VIEWED: "Viewed the audit log",
     A.AUDIT_EXPORTED: "Exported the audit log",
+    A.TRACE_EXPORTED_WITH_PHONES: "Exported a trace result with full phone numbers",
+    A.TRACE_ACTION_REVIEWED: "Gave the first of two approvals of a health-code push",
+    A.TRACE_ACTION_WITHDRAWN: "Withdrew a health-code push request",
+    A.GATE_DEVICE_ISSUED: "Issued a gate device key",
+    A.GATE_DEVICE_REVOKED: "Revoked a gate device key",
+    A.GATE_SCANNED: "A gate device scanned a person",
+    A.GATE_UPLOADED: "A gate device uploaded offline check-ins",
+    A.GATE_REFUSED: "A gate device's upload was refused",
+    A.VENUE_RESUBMITTED: "Resubmitted a corrected venue application",
+    A.VENUE_ENTRIES_EXPORTED: "Exported a venue's entries",
 }
 
 
