@@ -73,7 +73,8 @@ INSERT_CHECKIN = (
 # Atomic with its own look: on PostgreSQL the per-person lock is taken first and the
 # statement's snapshot (READ COMMITTED) then holds whatever an earlier holder committed;
 # SQLite runs it under the write lock. The CASTs type the SELECT list's parameters
-# (PostgreSQL would take an untyped NULL for text, and :idn as text here but varchar below). `venue_pk + 0`: as LATEST_ENTRY.
+# (PostgreSQL would take an untyped NULL for text, and :idn as text here but varchar
+# below). `venue_pk + 0`: as LATEST_ENTRY.
 INSERT_CHECKIN_UNLESS_NEAR = (
     "INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel,"
     " helper_user_id) SELECT CAST(:idn AS VARCHAR), CAST(:venue_pk AS INTEGER),"
