@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
@@ -85,10 +85,10 @@ def _api_key_gate(state: AppState) -> Gate:
         if not (presented.startswith(KEY_PREFIX) and len(presented) > len(KEY_PREFIX) + 8):
             return _invalid_key()
         # One indexed select, in the threadpool (never on the event loop).
-        if await anyio.to_thread.run_sync(known, presented):
+        if await run_in_threadpool(known, presented):
             return None
         client = scope.get("client")
-        await anyio.to_thread.run_sync(refused, scope["path"].rsplit("/", 1)[-1][:64],
+        await run_in_threadpool(refused, scope["path"].rsplit("/", 1)[-1][:64],
                                        client[0] if client else None)
         return _invalid_key()
     return gate
