@@ -681,6 +681,9 @@ ZH = {
     "A gate device's upload was refused": '闸机上传被拒绝',
     'Resubmitted a corrected venue application': '重新提交了修改后的场所申请',
     "Exported a venue's entries": '导出了场所进出记录',
+    # From the catalogue of a merged branch
+    'Sign out on every device, this one too? Every phone and computer signed in to this account will have to sign in again.': '要在所有设备上退出登录（包括本机）吗？所有登录了此账号的手机和电脑都需要重新登录。',
+    'You are signed out on every device. Sign in again to continue.': '已在所有设备上退出登录。如需继续使用，请重新登录。',
 }
 
 

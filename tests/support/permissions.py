@@ -78,6 +78,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # Signing out: this token, or every token of the account (the test re-issues after).
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("POST", "/api/v1/auth/logout-all"): SIGNED_IN,
+    ("POST", "/logout-all"): SIGNED_IN,  # the page's "sign out everywhere" (taps)
     # Other accounts (system admins): a throwaway citizen is the target.
     ("POST", "/api/v1/users/{user_id}/deactivate"): needs(Permission.USERS_MANAGE),
     ("POST", "/api/v1/users/{user_id}/activate"): needs(Permission.USERS_MANAGE),

@@ -330,7 +330,7 @@ def was_pushed(session: Session, trace_id: int) -> bool:
 def lift_marks(session: Session, settings: Settings, actor: Actor, trace: Trace, reason: str,
                id_number: str | None = None,
                adapter: HealthCodeAdapter | None = None) -> LiftOutcome:
-    """Lift this trace's marks of one person (or of all its persons), audited per person.
+    """Lift this trace's marks of one person (or of all its persons), audited in bulk.
 
     Only persons of the trace's result, and only once a push of it was applied: before that
     there is nothing to lift. Nobody with an open mark is a no-op (`lifted` empty), not an
@@ -349,10 +349,17 @@ def lift_marks(session: Session, settings: Settings, actor: Actor, trace: Trace,
                                                       actor.label, clock.now())
     restored = set(outcome.restored or ())
     still = set(outcome.still_marked)
+    # Set-based: one event per outcome (code restored or not, still marked by another
+    # trace or not), each listing its persons in bulk (`record_about`), so each sees it in
+    # their access log. A whole trace is at most four events, not one ORM event a person.
+    groups: dict[tuple[bool, bool], list[str]] = {}
     for person in outcome.lifted:
-        record(session, actor, AuditAction.TRACE_MARK_LIFTED, "person", person, reason=reason,
-               trace_id=trace.id, backend=settings.healthcode_backend,
-               code_restored=person in restored, still_marked=person in still)
+        groups.setdefault((person in restored, person in still), []).append(person)
+    for (code_restored, still_marked), persons_lifted in sorted(groups.items()):
+        record_about(session, actor, AuditAction.TRACE_MARK_LIFTED, "trace", trace.id,
+                     persons_lifted, reason=reason, trace_id=trace.id,
+                     backend=settings.healthcode_backend, code_restored=code_restored,
+                     still_marked=still_marked)
     return outcome
 
 

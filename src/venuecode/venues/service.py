@@ -17,6 +17,7 @@ from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.categories import get_category
 from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from venuecode.venues.ids import venue_id_problem
 from venuecode.venues.models import ReviewKind, SubArea, Venue, VenueReview, VenueStatus
 from venuecode.venues.schemas import ReviewOut, SubAreaOut, VenueApplication, VenueOut
 from venuecode.venues.tokens import CodeClaims, CodeKind, CodeRefused, sign_code, verify_venue_code
@@ -110,6 +111,10 @@ def apply_for_venue(
 ) -> Venue:
     check_district(application.district, districts)
     venue_id = application.venue_id or _new_venue_id(session)
+    problem = venue_id_problem(venue_id)
+    if problem is not None:  # the schema's pattern refuses it too; this holds for any caller
+        raise InvalidInput("venue_id_unsafe", f"venue_id：{problem[1]}", f"venue_id: {problem[0]}",
+                           field="venue_id")
     if session.scalar(select(Venue.id).where(Venue.venue_id == venue_id)) is not None:
         raise Conflict("venue_id_taken", f"场所编号 {venue_id} 已被使用。",
                        f"The venue id {venue_id} is already in use; choose another.",

@@ -13,7 +13,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: OptionalUser) -> HTMLResponse:
+def home(request: Request, user: OptionalUser, signed_out: str | None = None) -> HTMLResponse:
+    # After "sign out everywhere" (`POST /logout-all`): say it worked.
+    everywhere = user is None and signed_out == "everywhere"
     links = []
     if user is not None:
         role = user.role
@@ -31,4 +33,5 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/admin/console", "Operator console"))
         links.append(("/me/scans", "My scans"))
         links.append(("/assist/paper-codes", "Paper health codes"))
-    return render(request, "home.html", {"user": user, "links": links})
+    return render(request, "home.html", {"user": user, "links": links,
+                                         "signed_out_everywhere": everywhere})

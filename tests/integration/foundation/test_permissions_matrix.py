@@ -202,7 +202,7 @@ def bearer(settings: Settings, user: User) -> dict[str, str]:
 
 
 # Routes that revoke the caller's token: the principal gets a new one after each call.
-TOKEN_SPENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all", "/logout"}
+TOKEN_SPENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all", "/logout", "/logout-all"}
 
 
 def test_each_principal_gets_what_the_rule_says(world) -> None:  # type: ignore[no-untyped-def]

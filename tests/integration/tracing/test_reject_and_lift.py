@@ -25,7 +25,8 @@ from tests.integration.tracing.test_actions import (
     whole,
 )
 from tests.support import factories
-from venuecode.audit.models import AuditEvent
+from venuecode.audit.access_log import entries_for
+from venuecode.audit.models import AuditEvent, AuditSubject
 from venuecode.clock import FixedClock
 from venuecode.config import Settings
 from venuecode.errors import Conflict, InvalidInput, PermissionDenied
@@ -44,6 +45,15 @@ receiver = test_actions.receiver
 def audits(db: Session, action: str) -> list[AuditEvent]:
     return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action)
                            .order_by(AuditEvent.id)))
+
+
+def lifted_persons(db: Session) -> list[tuple[str, dict[str, Any]]]:
+    """(person, the event's details) for each person a `trace.mark_lifted` event lists."""
+    rows = db.execute(select(AuditSubject.id_number, AuditEvent.details)
+                      .join(AuditEvent, AuditEvent.id == AuditSubject.event_id)
+                      .where(AuditEvent.action == "trace.mark_lifted")
+                      .order_by(AuditEvent.id, AuditSubject.id_number)).all()
+    return [(number, orjson.loads(details)) for number, details in rows]
 
 
 def pushed(db: Session, settings: Settings, p: People, by: User | None = None) -> Trace:
@@ -231,13 +241,20 @@ def test_lifting_a_trace_restores_green_only_where_tracings_code_is_current(
         (f"user:{p['other_boss'].id}", "隔离期满，两次核酸阴性")}
     assert all(m.since == pushed_at for m in rows)
 
+    # One event per outcome, listing its persons in bulk (issue 11: was one ORM event per
+    # person): codes restored (K, G) and not (S, the province's red code stays).
     events = audits(db, "trace.mark_lifted")
-    assert sorted(e.subject_id for e in events) == sorted([p["K"], p["S"], p["G"]])
-    assert {e.subject_type for e in events} == {"person"}
+    assert len(events) == 2
+    assert {(e.subject_type, e.subject_id) for e in events} == {("trace", str(trace.id))}
     assert {e.reason for e in events} == {"隔离期满，两次核酸阴性"}
-    restored = {e.subject_id: orjson.loads(e.details)["code_restored"] for e in events}
+    listed = lifted_persons(db)
+    assert sorted(n for n, _ in listed) == sorted([p["K"], p["S"], p["G"]])
+    restored = {n: d["code_restored"] for n, d in listed}
     assert restored == {p["K"]: True, p["G"]: True, p["S"]: False}
-    assert {orjson.loads(e.details)["trace_id"] for e in events} == {trace.id}
+    assert {d["trace_id"] for _, d in listed} == {trace.id}
+    # Each person still reads it in their access log.
+    for person in (p["K"], p["S"], p["G"]):
+        assert "trace.mark_lifted" in [e.action for e in entries_for(db, person)]
 
 
 def test_a_lifted_person_passes_the_next_scan_and_the_others_stay_denied(
@@ -275,7 +292,7 @@ def test_lifting_again_or_an_unmarked_person_is_a_no_op(
     outsider = actions.lift_marks(db, settings, actor(p["boss"]), trace, "不在流调中",
                                   factories.id_number(990))
     assert again.lifted == () and again.restored == () and outsider.lifted == ()
-    assert [e.subject_id for e in audits(db, "trace.mark_lifted")] == [p["K"]]
+    assert [n for n, _ in lifted_persons(db)] == [p["K"]]
 
 
 def test_only_a_supervisor_lifts_and_always_with_a_reason(
@@ -362,7 +379,7 @@ def test_the_webhook_adapter_posts_lift_batches_with_an_idempotency_key(
     assert receiver.keys[-1] != receiver.keys[-2]
     # The platform owns codes and marks: our tables are left alone; the audit has each person.
     assert marks(db) == 0 and db.get(HealthCodeRecord, p["K"]) is None
-    assert len(audits(db, "trace.mark_lifted")) == 5
+    assert len(lifted_persons(db)) == 5
     assert orjson.loads(audits(db, "trace.mark_lifted")[-1].details)["backend"] == "webhook"
 
 
@@ -420,7 +437,7 @@ def test_a_supervisor_lifts_one_person_or_the_whole_trace_from_the_page(
                            headers=boss)
     assert everyone.status_code == 200 and "已解除 2 人的管控" in everyone.text
     assert marks(db) == 3 and open_marks(db, p["S"]) == open_marks(db, p["G"]) == 0
-    assert len(audits(db, "trace.mark_lifted")) == 3
+    assert len(lifted_persons(db)) == 3
 
 
 def test_a_trace_never_pushed_has_no_lift_controls(
