@@ -37,13 +37,15 @@ class AuditSubject(Base):
     """The persons one audit event read: a trace of 47,000 contacts is one event and
     47,000 of these rows, written in bulk (`audit.subjects.add_subjects`, never ORM
     objects). The key leads with the person, so a citizen's access log is one index
-    range; audit events are never deleted, so no index by event is needed.
+    range. The retention purge deletes events after `VENUECODE_AUDIT_RETENTION_DAYS`
+    and their rows here by `event_id` (its own index).
 
     No foreign key to `audit_events`: its per-row check doubled the cost of a large
     trace's rows on PostgreSQL (bench/tracing/README.md), and the one writer inserts the
-    rows after their event, in its transaction, into a table nothing deletes from."""
+    rows after their event, in its transaction; only the purge deletes, subjects first."""
 
     __tablename__ = "audit_subjects"
+    __table_args__ = (Index("ix_audit_subjects_event_id", "event_id"),)
 
     id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
     event_id: Mapped[int] = mapped_column(

@@ -29,6 +29,7 @@ from venuecode.errors import Conflict, DomainError, InvalidInput, NotFound, Perm
 from venuecode.facts.models import ContactMark
 from venuecode.tracing.healthcode import CodeChange, HealthCodeAdapter, LiftOutcome, adapter_for
 from venuecode.tracing.models import Trace, TraceAction
+from venuecode.tracing.retention import is_pseudonymised
 from venuecode.tracing.types import CLOSE, GENERAL, SECONDARY, TERTIARY
 
 TIER_ZH = {CLOSE: "密接", SECONDARY: "次密接", TERTIARY: "三级密接", GENERAL: "一般接触"}
@@ -72,6 +73,7 @@ def request_push(session: Session, actor: Actor, user_id: int | None, trace: Tra
                  note: str = "") -> TraceAction:
     """Ask for approval; an open request for the trace is returned instead of a second one
     (a rejected request is closed: asking again makes a new one)."""
+    _check_not_pseudonymised(trace)
     for action in actions_of(session, trace.id):
         if action.status == OPEN:
             return action
@@ -92,6 +94,7 @@ def approve_push(session: Session, settings: Settings, actor: Actor, user_id: in
     _check_four_eyes(actor, user_id, action, trace)
     if action.status == APPLIED:
         return action
+    _check_not_pseudonymised(trace)
     if action.status == REJECTED:
         raise Conflict("trace_action_rejected",
                        "该推送申请已被驳回，不能再批准；如仍需推送，请重新申请。",
@@ -148,6 +151,15 @@ def reject_push(session: Session, actor: Actor, user_id: int | None, action_id: 
     record(session, actor, AuditAction.TRACE_ACTION_REJECTED, "trace", trace.id,
            reason=reason, action_id=action.id, note=action.note, previous_status=status_before)
     return action
+
+
+def _check_not_pseudonymised(trace: Trace) -> None:
+    """A trace past retention names nobody (`tracing.retention`): nothing left to push."""
+    if is_pseudonymised(trace):
+        raise Conflict("trace_pseudonymised",
+                       "该流调结果已超过保留期限，人员和时空证据已删除，不能再推送；如仍需处置，请重新流调。",
+                       "This trace is past its retention period: its persons and evidence were "
+                       "removed, so nothing can be pushed; run a new trace if still needed.")
 
 
 def checked_reason(text: str) -> str:
