@@ -22,8 +22,8 @@ from venuecode.audit.service import Actor
 from venuecode.db import make_engine, make_sessionmaker
 from venuecode.retention.periods import Periods
 from venuecode.retention.service import Purged, purge
-from venuecode.schema import create_schema
 from venuecode.scans.models import Checkin
+from venuecode.schema import create_schema
 from venuecode.timeutil import to_micros
 
 pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's single write lock")
