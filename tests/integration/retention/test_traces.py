@@ -122,7 +122,11 @@ def test_the_page_of_a_pseudonymised_trace_says_what_is_left(
     page = client.get(f"/tracing/traces/{trace.id}", headers=headers)
     api = client.get(f"/api/v1/traces/{trace.id}", headers=headers)
 
+    graph = client.get(f"/tracing/traces/{trace.id}/graph.json", headers=headers)
+    export = client.get(f"/api/v1/traces/{trace.id}/export.csv", headers=headers)
     assert page.status_code == 200 and api.status_code == 200
+    assert graph.status_code == 200 and export.status_code == 200
+    assert p["K"] not in graph.text and p["K"] not in export.text
     assert "该流调结果已超过保留期限" in page.text and "风险人员 3 名" in page.text
     assert p["K"] not in page.text and p["C"] not in page.text
     assert api.json()["result"]["contacts"] == [] and api.json()["cases"] == []
