@@ -131,8 +131,12 @@ def _paper_codes(session: Session, now: datetime, p: Periods, dry_run: bool) -> 
 
 def _audit(session: Session, now: datetime, p: Periods, dry_run: bool,
            counts: dict[str, int]) -> None:
-    """Events past the audit period, their persons first (no foreign key between them)."""
-    old = AuditEvent.at < now - p.audit
+    """Events past the audit period, their persons first (no foreign key between them).
+
+    A service desk's binding (`identity.desk_bound`) stays: it is the proof that lets a
+    binding whose phone differs from the registry's stand (`people.binding_audit`)."""
+    old = (AuditEvent.at < now - p.audit) & (
+        AuditEvent.action != AuditAction.IDENTITY_DESK_BOUND.value)
     if dry_run:
         counts["audit_events"] = count(session, AuditEvent, old)
         counts["audit_subjects"] = count(session, AuditSubject, AuditSubject.event_id.in_(

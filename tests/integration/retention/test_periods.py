@@ -225,6 +225,18 @@ def test_one_second_inside_stays_and_one_second_outside_goes(
         assert counts["audit_subjects"] >= 1
 
 
+def test_a_service_desk_binding_stays_the_proof_of_its_binding(db: Session, today: FixedClock
+                                                                ) -> None:
+    now = today.now()
+    db.add(AuditEvent(at=now - timedelta(days=4000), actor="user:3", actor_role="desk",
+                      action="identity.desk_bound", subject_type="person",
+                      subject_id=factories.id_number(904), details='{"user": 7}'))
+    db.flush()
+    purge(db, Actor.cli(), now, Periods.defaults())
+    assert db.scalars(select(AuditEvent.subject_id).where(
+        AuditEvent.action == "identity.desk_bound")).all() == [factories.id_number(904)]
+
+
 def test_what_is_still_in_force_stays_however_old(db: Session, today: FixedClock) -> None:
     now = today.now()
     long_ago = now - timedelta(days=4000)
