@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import String, cast, delete, exists, literal, select, update
+from sqlalchemy import String, cast, delete, exists, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from venuecode.assist.models import HelpAlert, PaperCode
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.models import AuditEvent, AuditSubject
+from venuecode.audit.models import EVENT_RANGE_PAGES, AuditEvent, AuditSubject
 from venuecode.audit.service import Actor, record
 from venuecode.facts.models import ContactMark, ItineraryRecord, NucleicAcidTestRecord, VaccinationRecord
 from venuecode.ingest.models import IngestBatch, IngestReject
@@ -143,13 +143,15 @@ def _audit(session: Session, now: datetime, p: Periods, dry_run: bool,
             select(AuditEvent.id).where(old)))
         return
     subjects = 0
+    postgres = session.get_bind().dialect.name == "postgresql"
 
     def step(size: int) -> int:
         nonlocal subjects
         ids = list(session.scalars(select(AuditEvent.id).where(old).limit(size)))
         if ids:
-            subjects += int(session.execute(delete(AuditSubject).where(
-                AuditSubject.event_id.in_(ids))).rowcount or 0)  # type: ignore[attr-defined]
+            subjects += (_delete_subjects_postgres(session, ids) if postgres else int(
+                session.execute(delete(AuditSubject).where(AuditSubject.event_id.in_(ids)))
+                .rowcount or 0))  # type: ignore[attr-defined]
             session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids))
                             .execution_options(synchronize_session=False))
         return len(ids)
@@ -157,6 +159,25 @@ def _audit(session: Session, now: datetime, p: Periods, dry_run: bool,
     # A trace run's event carries tens of thousands of persons: small first slices.
     counts["audit_events"] = Slicer(session, first=20, least=1, most=2_000).run(step)
     counts["audit_subjects"] = subjects
+
+
+_DELETE_SUBJECTS = text(
+    "WITH gone AS (DELETE FROM audit_subjects WHERE event_id = ANY(CAST(:ids AS bigint[]))"
+    " RETURNING ctid)"
+    " SELECT count(*), array_agg(DISTINCT (ctid::text::point)[0]::bigint / :pages) FROM gone")
+_DESUMMARISE = text("SELECT brin_desummarize_range("
+                    "CAST('ix_audit_subjects_event_id' AS regclass), :block)")
+
+
+def _delete_subjects_postgres(session: Session, ids: list[int]) -> int:
+    """Delete the events' persons and desummarise the BRIN ranges they lived in: new rows
+    refill those pages, and a summary widened to both old and new event ids would match
+    every later purge's events. VACUUM summarises the ranges again from what is left."""
+    rows, ranges = session.execute(_DELETE_SUBJECTS, {"ids": ids,
+                                                      "pages": EVENT_RANGE_PAGES}).one()
+    for first in ranges or ():
+        session.execute(_DESUMMARISE, {"block": first * EVENT_RANGE_PAGES})
+    return int(rows)
 
 
 def _read_trace(session: Session, trace_id: int, dry_run: bool

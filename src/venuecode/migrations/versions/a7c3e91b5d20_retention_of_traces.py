@@ -1,5 +1,5 @@
 """retention of traces and audit events: traces.evidence_from, traces.pseudonymised_at,
-an index of audit_subjects by event
+an index of audit_subjects by event (BRIN on PostgreSQL)
 
 `evidence_from` is the earliest instant a stored trace's result names (the purge
 pseudonymises the trace once it is past the retention period; rows written before this
@@ -29,8 +29,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('evidence_from', venuecode.db.Instant(), nullable=True))
         batch_op.add_column(sa.Column('pseudonymised_at', venuecode.db.Instant(), nullable=True))
     with op.batch_alter_table('audit_subjects', schema=None) as batch_op:
+        # BRIN on PostgreSQL: rows arrive in event order, and a btree made the trace's
+        # audit COPY 76% slower (bench/retention/README.md); a plain index on SQLite.
         batch_op.create_index(batch_op.f('ix_audit_subjects_event_id'), ['event_id'],
-                              unique=False)
+                              unique=False, postgresql_using='brin',
+                              postgresql_with={'pages_per_range': 128})
 
 
 def downgrade() -> None:
