@@ -55,6 +55,7 @@ def test_a_scan_during_the_purge_lands_between_its_slices(tmp_path: Path) -> Non
 
     purger = threading.Thread(target=run, name="purge")
     waits: list[float] = []
+    started = time.perf_counter()
     purger.start()
     n = 0
     while purger.is_alive():
@@ -67,13 +68,16 @@ def test_a_scan_during_the_purge_lands_between_its_slices(tmp_path: Path) -> Non
         n += 1
         time.sleep(0.005)
     purger.join()
+    took = time.perf_counter() - started
 
     assert result[0].counts["checkins"] == OLD_ROWS
     slices = [t for who, t in commits if who == "purge"]
     scans_between = [t for who, t in commits if who != "purge" and slices[0] < t < slices[-1]]
     assert len(slices) >= 5, "the purge should commit in slices"
     assert scans_between, "no scan got in while the purge ran"
-    assert max(waits) < 0.5, f"a scan waited {max(waits):.2f} s for the purge"
+    # Relative to the purge's own time, so a loaded machine slows both alike: a slice is a
+    # small part of it, the whole deletion (one transaction) most of it.
+    assert max(waits) < 0.25 * took, f"a scan waited {max(waits):.2f} s of the purge's {took:.2f} s"
     with factory() as check:
         assert check.scalar(select(func.count(Checkin.id))) == n
     engine.dispose()
