@@ -684,6 +684,8 @@ ZH = {
     # From the catalogue of a merged branch
     'Sign out on every device, this one too? Every phone and computer signed in to this account will have to sign in again.': '要在所有设备上退出登录（包括本机）吗？所有登录了此账号的手机和电脑都需要重新登录。',
     'You are signed out on every device. Sign in again to continue.': '已在所有设备上退出登录。如需继续使用，请重新登录。',
+    # From the catalogue of a merged branch
+    'This trace is past its retention period: its persons and their venue-and-time evidence were removed on %(at)s. Only the counts remain: %(cases)s cases, %(contacts)s persons at risk, %(venues)s venues, %(evidence)s pieces of evidence.': '该流调结果已超过保留期限，人员及其场所时空证据已于 %(at)s 删除，仅保留统计数字：病例 %(cases)s 名、风险人员 %(contacts)s 名、场所 %(venues)s 个、时空证据 %(evidence)s 条。',
 }
 
 
