@@ -130,6 +130,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/assist/paper-codes"): needs(Permission.SCAN),
     ("GET", "/help/{token}"): needs(Permission.SCAN),
     ("POST", "/help/{token}"): needs(Permission.SCAN),
+    ("POST", "/help/{token}/done"): needs(Permission.SCAN),  # 完成: closes the helper's visit
     # Data interfaces.
     ("POST", "/api/v1/ingest/{kind}"): API_KEY,
     ("GET", "/admin/ingest"): needs(Permission.INGEST_UPLOAD),

@@ -25,6 +25,7 @@ from venuecode.web.deps import (
     load_user,
     token_claims,
 )
+from venuecode.web.flash import flash
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -87,7 +88,7 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
         response: Response = RedirectResponse(
             f"/login/password?next={quote(_safe_next(next))}", status_code=303)
     else:
-        response = RedirectResponse(_safe_next(next), status_code=303)
+        response = flash(request, RedirectResponse(_safe_next(next), status_code=303), "signed_in")
     _set_session(response, token, state.settings.public_url.startswith("https"), user.role)
     return response
 
@@ -122,7 +123,7 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
                       {"next": _safe_next(next),
                        "error": "密码错误。" if locale == "zh" else "The password is wrong."},
                       status_code=401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = flash(request, RedirectResponse(_safe_next(next), status_code=303), "signed_in")
     _set_session(response, auth.issue_token(state.secret, user, second_factor=True),
                  state.settings.public_url.startswith("https"), user.role)
     return response
@@ -139,7 +140,7 @@ def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
     if user is not None and claims is not None:
         auth.revoke_token(session, actor_of(user, request), claims)
         session.commit()
-    response = RedirectResponse("/", status_code=303)
+    response = flash(request, RedirectResponse("/", status_code=303), "signed_out")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -163,4 +164,4 @@ def identity_bind(request: Request, user: CurrentUser, session: SessionDep, stat
         return render(request, "identity.html",
                       {"user": user, "next": _safe_next(next), "error": exc.message(locale),
                        "name": name}, status_code=exc.status)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return flash(request, RedirectResponse(_safe_next(next), status_code=303), "identity_bound")

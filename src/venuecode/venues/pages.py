@@ -17,6 +17,7 @@ from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.models import Venue, VenueStatus
 from venuecode.venues.schemas import DecisionForm, VenueApplication, VenueApplicationForm
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.flash import flash
 from venuecode.web.forms import describe, model_titles
 from venuecode.web.templating import render
 
@@ -60,7 +61,8 @@ def apply_submit(request: Request, user: Applicant, session: SessionDep, locale:
         return render(request, "venues/apply.html",
                       {"user": user, "errors": [exc.message(locale)], "form": form,
                        "categories": categories().values()}, status_code=exc.status)
-    return RedirectResponse(f"/manage/venues/{venue.venue_id}", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue.venue_id}", status_code=303),
+                 "venue_applied")
 
 
 @router.get("/manage/venues/{venue_id}", response_class=HTMLResponse)
@@ -79,7 +81,8 @@ def venue_reissue(venue_id: str, request: Request, user: Applicant,
     ensure_can_manage(user, venue)
     service.reissue_code(session, actor_of(user, request), venue)
     session.commit()
-    return RedirectResponse(f"/manage/venues/{venue_id}", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue_id}", status_code=303),
+                 "venue_code_reissued")
 
 
 @router.get("/admin/venues", response_class=HTMLResponse)
@@ -109,4 +112,5 @@ def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
     else:
         return RedirectResponse("/admin/venues", status_code=303)
     session.commit()
-    return RedirectResponse("/admin/venues", status_code=303)
+    done = {"approve": "venue_approved", "reject": "venue_rejected", "revoke": "venue_revoked"}
+    return flash(request, RedirectResponse("/admin/venues", status_code=303), done[action])
