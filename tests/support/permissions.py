@@ -86,6 +86,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/me/identity"): SIGNED_IN,
     # Pages: anonymous visitors are sent to /login and come back.
     ("GET", "/me/scans"): SIGNED_IN,
+    ("GET", "/me/access-log"): SIGNED_IN,  # the page of GET /api/v1/me/access-log
     ("GET", "/s/{token}"): SIGNED_IN,
     ("POST", "/s/{token}"): SIGNED_IN,
     ("POST", "/s/{token}/exit"): SIGNED_IN,

@@ -27,5 +27,7 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/admin/ingest", "Import data"))
         links += [("/tracing", "Contact tracing")] if has_permission(role, Permission.TRACE_RUN) else []
         links.append(("/me/scans", "My scans"))
+        links.append(("/me/identity", "Real-name verification"))
+        links.append(("/me/access-log", "Who used my data"))
         links.append(("/assist/paper-codes", "Paper health codes"))
     return render(request, "home.html", {"user": user, "links": links})
