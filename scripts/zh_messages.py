@@ -389,8 +389,6 @@ ZH = {
         "确定撤销该场所吗？其场所码将立即停止登记，场所管理员会看到撤销原因。",
     "The application is rejected; the applicant sees the reason.":
         "申请已驳回，申请人会看到驳回原因。",
-    "The file is imported.":
-        "文件已导入。",
     "The health-code push is requested; a supervisor must approve it.":
         "健康码推送已申请，需由主管批准。",
     "The push is approved: the health codes are changed.":
@@ -415,8 +413,6 @@ ZH = {
         "已登录。",
     "You are signed out.":
         "已退出登录。",
-    "Your exit is recorded.":
-        "已登记离开。",
     "Your real name is verified.":
         "实名认证成功。",
     # Citizen pages: history, access log, identity, sign-in code (feedback branch)

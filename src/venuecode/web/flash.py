@@ -56,8 +56,6 @@ MESSAGES: dict[str, FlashMessage] = {
     "paper_code_revoked": FlashMessage(N_("The card was revoked. Reissue to print a new one."), "warn"),
     "help_added": FlashMessage(N_("%(name)s is checked in.")),
     "help_done": FlashMessage(N_("Help-scan finished: %(n)s people.")),
-    "exit_recorded": FlashMessage(N_("Your exit is recorded.")),
-    "upload_done": FlashMessage(N_("The file is imported.")),
 }
 
 
