@@ -119,13 +119,15 @@ def _page(request: Request, state: StateDep, session: SessionDep, helper: User, 
 def help_start(token: str, request: Request, user: Helper, session: SessionDep,
                state: StateDep, locale: LocaleDep, start: bool = False,
                way: str | None = None) -> Response:
-    """`?start=1` (the scan result's 帮扫 button) begins a new visit; without it the page
-    shows the visit in progress, and after 完成 sends Back to the venue page."""
+    """The visit in progress. After 完成 the page is closed: Back leads to the venue page,
+    and only `?start=1` (the scan result's 帮扫 button) begins a new visit. A visit not yet
+    finished goes on, also from that button (Back to it must not drop the list)."""
     helper = bound(user)
     resolved = resolve_code(session, state.signer, token)
-    visit = Visit(helper.id, token) if start else _cookie_visit(request, state, helper, token,
-                                                                strict=False)
-    if visit.finished:
+    visit = _cookie_visit(request, state, helper, token, strict=False)
+    if visit.finished and start:
+        visit = Visit(helper.id, token)
+    elif visit.finished:
         return RedirectResponse(f"/s/{token}", status_code=303)
     response = _page(request, state, session, helper, token, resolved, visit, locale, way=way)
     if start:
