@@ -41,5 +41,5 @@ def test_a_forged_or_foreign_cookie_shows_nothing(app, client: TestClient) -> No
 
 def test_an_unknown_key_is_a_mistake_found_at_once(app) -> None:  # type: ignore[no-untyped-def]
     request = Request({"type": "http", "app": app, "headers": [], "method": "POST", "path": "/"})
-    with pytest.raises(KeyError, match="add it to web/flash.py"):
+    with pytest.raises(KeyError, match=r"add it to web/flash\.py"):
         flash(request, Response(), "no_such_message")
