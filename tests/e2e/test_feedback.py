@@ -74,7 +74,7 @@ def test_confirm_busy_and_flash_on_the_paper_code_page(browser, live_server: Liv
         dialog = page.locator("#confirm-dialog")
         assert dialog.is_visible()
         assert "打印的卡将立即失效" in page.locator("#confirm-text").inner_text()
-        assert page.locator("#confirm-ok").inner_text() == "撤销"
+        assert page.locator("#confirm-ok").inner_text() == "挂失作废"
         screenshot(page, f"feedback-confirm-{device}")
         page.click("#confirm-cancel")
         assert not dialog.is_visible()

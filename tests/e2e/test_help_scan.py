@@ -88,7 +88,10 @@ def test_help_scan_stacks_two_people(browser, live_server: LiveServer, tmp_path,
         page.click("#form-card button[type=submit]")
         # A function, not an expression: the CSP forbids the eval Playwright would use.
         page.wait_for_function("() => document.querySelectorAll('.helped-row').length === 2")
-        assert page.evaluate("() => document.activeElement && document.activeElement.id") == "card-number"
+        page.wait_for_load_state("load")
+        # The same way is chosen again, its field has the cursor and is on screen.
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'card-number'",
+                               timeout=5_000)
         top = page.evaluate("() => document.getElementById('form-card').getBoundingClientRect().top")
         assert 0 <= top < VIEWPORTS[device]["height"]
 

@@ -27,12 +27,12 @@
     if (box.parentNode) { box.parentNode.removeChild(box); }
   }
 
-  function start(owner, place, text, disabled) {
+  function start(owner, source, place, disabled) {
     owner.dataset.busyActive = "1";
     owner.setAttribute("aria-busy", "true");
-    var box = indicator(text);
+    var box = indicator(source.dataset.busy);
     place.parentNode.insertBefore(box, place.nextSibling);
-    var seconds = parseFloat(owner.dataset.busyReset || "");
+    var seconds = parseFloat(source.dataset.busyReset || "");
     if (seconds > 0) { window.setTimeout(function () { release(owner, box, disabled); }, seconds * 1000); }
     window.addEventListener("pageshow", function (event) {
       if (event.persisted) { release(owner, box, disabled); }  // back from the next page
@@ -43,11 +43,11 @@
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || event.defaultPrevented) { return; }
     var submitter = event.submitter;
-    var text = (submitter && submitter.dataset.busy) || form.dataset.busy;
-    if (!text) { return; }
+    var source = submitter && submitter.dataset.busy ? submitter : form;
+    if (!source.dataset.busy) { return; }
     if (form.dataset.busyActive) { event.preventDefault(); return; }  // a second tap
     var buttons = controls(form);
-    start(form, submitter || buttons[buttons.length - 1] || form.lastChild, text, buttons);
+    start(form, source, submitter || buttons[buttons.length - 1] || form.lastChild, buttons);
     // Disabled after the browser has read the form: a disabled submit button would drop
     // its own name=value (e.g. action=revoke) from what is sent.
     window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
@@ -57,6 +57,6 @@
     var link = event.target instanceof Element ? event.target.closest("a[data-busy]") : null;
     if (!link || event.defaultPrevented) { return; }
     if (link.dataset.busyActive) { event.preventDefault(); return; }
-    start(link, link, link.dataset.busy, []);
+    start(link, link, link, []);
   });
 })();

@@ -1,7 +1,7 @@
 // Destructive actions ask first (docs/feedback.md). A form, its submit button or a link
 // with data-confirm="what will happen" opens the page's #confirm-dialog (base.html); only
 // 继续 sends it, 取消 or Esc leaves everything as it was. data-confirm-ok names the button
-// ("撤销"). No inline handlers: the CSP allows none.
+// ("挂失作废"). No inline handlers: the CSP allows none.
 (function () {
   var dialog = document.getElementById("confirm-dialog");
 
