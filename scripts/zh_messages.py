@@ -484,6 +484,8 @@ ZH = {
         "他人帮扫登记",
     "Checked in at the venue's gate":
         "场所哨兵登记",
+    "The health code this trace had set is green again.":
+        "由这次流调赋予的健康码已恢复为绿码。",
 }
 
 

@@ -29,7 +29,7 @@ Applicant = Annotated[User, Depends(require(Permission.SCAN))]
 
 @router.get("/assist/paper-codes", response_class=HTMLResponse)
 def paper_form(request: Request, user: Applicant) -> Response:
-    return render(request, "assist/paper_codes.html", {"error": None, "done": None})
+    return render(request, "assist/paper_codes.html", {"error": None})
 
 
 @router.post("/assist/paper-codes", response_class=HTMLResponse)
@@ -60,7 +60,7 @@ def paper_submit(request: Request, user: Applicant, session: SessionDep, state: 
     except DomainError as exc:
         settle(session, exc)
         return render(request, "assist/paper_codes.html",
-                      {"error": exc.message(locale), "done": None, "name": name},
+                      {"error": exc.message(locale), "name": name},
                       status_code=exc.status)
 
 

@@ -7,12 +7,14 @@ download that covered many persons). Both are index range scans on the person.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from venuecode.audit.actions import AuditAction
 from venuecode.audit.models import AuditEvent, AuditSubject
 from venuecode.audit.words import ACCOUNT_ACTIONS, VISIBLE_ACTIONS
 
@@ -25,6 +27,8 @@ class Entry:
     role: str
     action: str
     reason: str
+    # Lifting a tracing mark turned the code this trace had set back to green.
+    code_restored: bool = False
 
 
 def entries_for(session: Session, id_number: str | None, user_id: int | None = None,
@@ -62,4 +66,13 @@ def _entries(events: dict[int, AuditEvent], limit: int) -> list[Entry]:
     newest = sorted(events.values(), key=lambda e: (e.at, e.id), reverse=True)[:limit]
     # The role, not the staff member: citizens learn that and why their data was used;
     # naming individual tracers would expose them.
-    return [Entry(e.at, e.actor_role, e.action, e.reason) for e in newest]
+    return [Entry(e.at, e.actor_role, e.action, e.reason, _code_restored(e)) for e in newest]
+
+
+def _code_restored(event: AuditEvent) -> bool:
+    if event.action != AuditAction.TRACE_MARK_LIFTED.value:
+        return False
+    try:
+        return bool(json.loads(event.details or "{}").get("code_restored"))
+    except (ValueError, AttributeError):
+        return False

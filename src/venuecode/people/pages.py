@@ -165,7 +165,8 @@ def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
 def access_log_page(request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
     """Who used my data, in words (the same entries as GET /api/v1/me/access-log)."""
     entries = [{"at": e.at, "role": role_words(e.role), "what": action_words(e.action),
-                "reason": e.reason, "changed_code": e.action in CODE_CHANGES}
+                "reason": e.reason, "changed_code": e.action in CODE_CHANGES,
+                "code_restored": e.code_restored}
                for e in entries_for(session, user.id_number, user.id)]
     return render(request, "access_log.html", {"entries": entries})
 

@@ -65,11 +65,16 @@ def test_the_access_log_page_is_in_words_with_tracing_code_changes(
     tracer = factories.user(db)
     record(db, Actor(tracer.id, "tracing_supervisor", "127.0.0.1"), AuditAction.TRACE_ACTION_APPROVED,
            "person", number, "聚集性疫情 3 号")
+    clock.advance(timedelta(days=14))
+    record(db, Actor(tracer.id, "tracing_supervisor", "127.0.0.1"), AuditAction.TRACE_MARK_LIFTED,
+           "person", number, "隔离期满，核酸阴性", trace_id=3, code_restored=True)
     db.commit()
     page = client.get("/me/access-log", headers=HTML)
     assert page.status_code == 200, page.text
     assert "流调后的健康码推送更改了您的健康码" in page.text and "聚集性疫情 3 号" in page.text
-    assert "access-code-change" in page.text
+    assert page.text.count("access-code-change") == 2
+    assert "您的流调管控已解除" in page.text and "由这次流调赋予的健康码已恢复为绿码" in page.text
+    assert page.text.index("您的流调管控已解除") < page.text.index("流调后的健康码推送")  # newest first
     assert "trace.action_approved" not in page.text and "tracing_supervisor" not in page.text
     assert "流调组长" in page.text  # the role in words, never the staff member
 
