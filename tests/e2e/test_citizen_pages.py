@@ -19,7 +19,7 @@ from venuecode.venues.models import Venue
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-PHONES = {"phone": "13655500021", "desktop": "13655500022"}
+PHONES = {"phone": "13655500721", "desktop": "13655500722"}
 
 
 def _citizen_with_history(server: LiveServer, phone: str, number: str) -> None:

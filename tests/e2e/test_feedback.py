@@ -16,7 +16,7 @@ from venuecode.people.idnumber import make_id_number
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-PHONES = {"phone": "13655500011", "desktop": "13655500012"}
+PHONES = {"phone": "13655500711", "desktop": "13655500712"}
 
 
 def sign_in_and_verify(page, server: LiveServer, phone: str, name: str, number: str) -> None:  # type: ignore[no-untyped-def]
