@@ -66,15 +66,17 @@ def test_help_scan_stacks_two_people(browser, live_server: LiveServer, tmp_path,
         page.click("#leaf-id_photo")
         assert page.locator("#form-id-photo").is_visible()
         page.set_input_files("#id-photo", str(photo))
+        # Busy while the card is read (3-19 s): the page itself notes, just after the form
+        # is sent, whether its button is disabled and what the spinner says (Playwright's
+        # own looks stall while the post is out), for the test to read on the next page.
+        page.evaluate("""() => document.addEventListener('submit', () => setTimeout(() =>
+            sessionStorage.setItem('busy-seen', JSON.stringify([
+                document.querySelector('#form-id-photo button[type=submit]').disabled,
+                document.querySelector('#form-id-photo .busy-indicator')?.textContent || ''])), 30))""")
         page.click("#form-id-photo button[type=submit]")
-        # Busy while the card is read (3-19 s): the button is disabled, the spinner says so.
-        page.wait_for_function(
-            "() => document.querySelector('#form-id-photo button[type=submit]')?.disabled === true"
-            " || document.getElementById('confirm-form') !== null")
-        if page.locator("#confirm-form").count() == 0:
-            assert "正在识别" in page.locator("#form-id-photo .busy-indicator").inner_text()
-            screenshot(page, f"help-scan-busy-{device}")
         page.wait_for_selector("#confirm-form", timeout=60_000)
+        seen = page.evaluate("() => JSON.parse(sessionStorage.getItem('busy-seen') || 'null')")
+        assert seen == [True, "正在识别…"], seen
         # The helper sees what was read, editable, before anyone is checked in.
         assert page.locator("#confirm-id").input_value() == grandma
         assert page.locator("#confirm-name").input_value() == "周桂兰"
