@@ -23,6 +23,7 @@ from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.models import Venue, VenueStatus
 from venuecode.venues.schemas import DecisionForm, VenueApplication, VenueApplicationForm
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.flash import flash
 from venuecode.web.forms import describe, model_titles
 from venuecode.web.templating import render
 
@@ -79,7 +80,8 @@ def apply_submit(request: Request, user: Applicant, session: SessionDep, state: 
         return render(request, "venues/apply.html", _form_context(
             user, state, form, [exc.message(locale)], "/manage/venues/new"),
             status_code=exc.status)
-    return RedirectResponse(f"/manage/venues/{venue.venue_id}?done=applied", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue.venue_id}", status_code=303),
+                 "venue_applied")
 
 
 @router.get("/manage/venues/{venue_id}", response_class=HTMLResponse)
@@ -142,7 +144,8 @@ def venue_reissue(venue_id: str, request: Request, user: Applicant,
     ensure_can_manage(user, venue)
     service.reissue_code(session, actor_of(user, request), venue)
     session.commit()
-    return RedirectResponse(f"/manage/venues/{venue_id}?done=reissued", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue_id}", status_code=303),
+                 "venue_code_reissued")
 
 
 def _queue(request: Request, user: User, session: SessionDep, state: StateDep, locale: str,
@@ -191,5 +194,6 @@ def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
         return _queue(request, user, session, state, locale, back, exc.message(locale),
                       exc.status)
     session.commit()
-    done = {"approve": "approved", "reject": "rejected", "revoke": "revoked"}[action]
-    return RedirectResponse(f"/admin/venues?status={back}&done={done}", status_code=303)
+    done = {"approve": "venue_approved", "reject": "venue_rejected", "revoke": "venue_revoked"}
+    return flash(request, RedirectResponse(f"/admin/venues?status={back}", status_code=303),
+                 done[action])
