@@ -1,7 +1,7 @@
 """Venue manager and district admin pages.
 
-After an action a page redirects with `?done=<what>`; the template's `_done.html` says in
-words that it worked (one partial, so a site-wide flash can replace it in one place).
+After an action a page redirects with a flash message (`web.flash`): the next page says
+in words that it worked.
 """
 
 from __future__ import annotations
@@ -45,9 +45,6 @@ def _form_context(user: User, state: StateDep, form: dict[str, Any], errors: lis
             "districts": state.settings.districts}
 
 
-def _done(request: Request) -> str:
-    """The `?done=` of the redirect after an action (the template knows which it says)."""
-    return request.query_params.get("done", "")
 
 
 @router.get("/manage/venues", response_class=HTMLResponse)
@@ -91,8 +88,7 @@ def venue_detail(venue_id: str, request: Request, user: Applicant, session: Sess
     ensure_can_manage(user, venue)
     return render(request, "venues/detail.html", {
         "user": user, "venue": service.to_out(state.signer, venue, locale),
-        "history": service.review_history(session, venue), "role_words": role_words,
-        "done": _done(request)})
+        "history": service.review_history(session, venue), "role_words": role_words})
 
 
 def _editable(session: SessionDep, user: User, venue_id: str) -> Venue:
@@ -134,7 +130,8 @@ def edit_submit(venue_id: str, request: Request, user: Applicant, session: Sessi
         session.rollback()
         return render(request, "venues/apply.html", _form_context(
             user, state, form, [exc.message(locale)], action, venue_id), status_code=exc.status)
-    return RedirectResponse(f"/manage/venues/{venue_id}?done=resubmitted", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue_id}", status_code=303),
+                 "venue_resubmitted")
 
 
 @router.post("/manage/venues/{venue_id}/reissue")
@@ -161,7 +158,7 @@ def _queue(request: Request, user: User, session: SessionDep, state: StateDep, l
     rows = [service.to_out(state.signer, v, locale) for v in venues]
     return render(request, "venues/admin.html", {
         "user": user, "venues": rows, "status": status, "counts": counts,
-        "statuses": [s.value for s in VenueStatus], "done": _done(request), "error": error,
+        "statuses": [s.value for s in VenueStatus], "error": error,
     }, status_code=status_code)
 
 

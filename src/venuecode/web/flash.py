@@ -47,6 +47,7 @@ MESSAGES: dict[str, FlashMessage] = {
     "venue_rejected": FlashMessage(N_("The application is rejected; the applicant sees the reason.")),
     "venue_revoked": FlashMessage(N_("The venue is revoked; its code no longer checks anyone in."),
                                   "warn"),
+    "venue_resubmitted": FlashMessage(N_("Application corrected and sent again. The district will review it.")),
     "venue_code_reissued": FlashMessage(N_("A new venue code is issued; print the new poster.")),
     "trace_started": FlashMessage(N_("The trace is done.")),
     "push_requested": FlashMessage(N_("The health-code push is requested; a supervisor must approve it.")),
