@@ -488,7 +488,7 @@ ZH = {
     "Deactivated": "已停用",
     "Deactivate": "停用账号",
     "Reactivate": "重新启用",
-    "Sign out everywhere": "在所有设备上退出",
+    "Sign out everywhere": "在所有设备上退出登录",
     "Reset password": "重置密码",
     "This is you": "这是您本人的账号",
     "No accounts match.": "没有符合条件的账号。",
