@@ -28,6 +28,7 @@ from venuecode.assist.visit import Visit, dump_visit, helped_row, load_visit, pe
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.errors import DomainError, InvalidInput
+from venuecode.msgid import N_
 from venuecode.people.models import User
 from venuecode.venues.service import ResolvedCode, resolve_code
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
@@ -45,10 +46,10 @@ class HelpForm(BaseModel):
 
     method: str  # which of the page's forms was sent
     visit: str = ""  # the signed visit so far (`visit.py`)
-    photo: UploadFile | None = Field(default=None, title="Photo of the ID card")
-    card_number: OptionalText = Field(default=None, title="Citizen card number")
-    id_number: OptionalText = Field(default=None, title="ID number")
-    name: OptionalText = Field(default=None, title="Name")
+    photo: UploadFile | None = Field(default=None, title=N_("Photo of the ID card"))
+    card_number: OptionalText = Field(default=None, title=N_("Citizen card number"))
+    id_number: OptionalText = Field(default=None, title=N_("ID number"))
+    name: OptionalText = Field(default=None, title=N_("Name"))
 
 
 def _page(request: Request, state: StateDep, session: SessionDep, helper: User, token: str,

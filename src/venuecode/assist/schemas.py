@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from venuecode.assist.identify import Method
+from venuecode.msgid import N_
 
 
 class HelpPersonIn(BaseModel):
@@ -134,5 +135,5 @@ class PaperCodeForm(BaseModel):
     """The paper-code page (a FastAPI `Form()` model); `title` is the label shown."""
 
     action: str  # the button pressed: issue, reissue or revoke
-    id_number: str = Field(max_length=32, title="ID number")
-    name: str = Field(max_length=64, title="Name")
+    id_number: str = Field(max_length=32, title=N_("ID number"))
+    name: str = Field(max_length=64, title=N_("Name"))

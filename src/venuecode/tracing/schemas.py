@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from venuecode.msgid import N_
+
 
 class TraceBody(BaseModel):
     cases: list[str] | None = Field(default=None, description="Case id numbers from the registry")
@@ -54,30 +56,30 @@ class TraceOut(TraceSummary):
 class TraceForm(BaseModel):
     """The new-trace page (`/tracing/new`)."""
 
-    cases: str = Field(default="", title="Cases (ID numbers, one per line; several cases trace an outbreak)")
-    as_of: str = Field(default="", title="As of (empty: now)")
-    reason: str = Field(default="", title="Reason (required, kept in the audit log)")
-    look_back_days: str = Field(default="", title="Look-back (days before onset)")
-    close_minutes: str = Field(default="", title="Close contact threshold (minutes)")
-    depth: str = Field(default="", title="Chain depth (2 = secondary contacts)")
-    dwell: str = Field(default="", title="Stay per venue category in minutes, e.g. metro=10, "
-                                         "office=240 (empty: the category table)")
+    cases: str = Field(default="", title=N_("Cases (ID numbers, one per line; several cases trace an outbreak)"))
+    as_of: str = Field(default="", title=N_("As of (empty: now)"))
+    reason: str = Field(default="", title=N_("Reason (required, kept in the audit log)"))
+    look_back_days: str = Field(default="", title=N_("Look-back (days before onset)"))
+    close_minutes: str = Field(default="", title=N_("Close contact threshold (minutes)"))
+    depth: str = Field(default="", title=N_("Chain depth (2 = secondary contacts)"))
+    dwell: str = Field(default="", title=N_("Stay per venue category in minutes, e.g. metro=10, "
+                                            "office=240 (empty: the category table)"))
 
 
 class NoteForm(BaseModel):
     """A health-code push request."""
 
-    note: str = Field(default="", title="Note")
+    note: str = Field(default="", title=N_("Note"))
 
 
 class ReasonForm(BaseModel):
     """Lifting marks: the reason goes into the audit log."""
 
-    reason: str = Field(default="", title="Reason for lifting")
+    reason: str = Field(default="", title=N_("Reason for lifting"))
 
 
 class RejectForm(BaseModel):
     """Rejecting a push request; `back` is a fixed choice of page, never a URL."""
 
-    reason: str = Field(default="", title="Reason for rejection")
-    back: str = Field(default="", title="Back to tracing")
+    reason: str = Field(default="", title=N_("Reason for rejection"))
+    back: str = Field(default="", title=N_("Back to tracing"))

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from venuecode.categories import categories
+from venuecode.msgid import N_
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 
@@ -95,14 +96,14 @@ class VenueApplicationForm(BaseModel):
     the page (a message id of the catalogue).
     """
 
-    name: str = Field(default="", title="Venue name")
-    category: str = Field(default="", title="Category")
-    district: str = Field(default="", title="District")
-    address: str = Field(default="", title="Address")
-    manager_name: str = Field(default="", title="Manager name")
-    manager_phone: str = Field(default="", title="Manager phone")
-    capacity: str = Field(default="", title="Capacity (people)")
-    sub_areas: str = Field(default="", title="Sub-areas")
+    name: str = Field(default="", title=N_("Venue name"))
+    category: str = Field(default="", title=N_("Category"))
+    district: str = Field(default="", title=N_("District"))
+    address: str = Field(default="", title=N_("Address"))
+    manager_name: str = Field(default="", title=N_("Manager name"))
+    manager_phone: str = Field(default="", title=N_("Manager phone"))
+    capacity: str = Field(default="", title=N_("Capacity (people)"))
+    sub_areas: str = Field(default="", title=N_("Sub-areas"))
 
     def application(self) -> dict[str, object]:
         """The `VenueApplication` input: blank optional fields left out, one area a line."""
@@ -114,4 +115,4 @@ class VenueApplicationForm(BaseModel):
 class DecisionForm(BaseModel):
     """An administrator's reject or revoke button (a FastAPI `Form()` model)."""
 
-    reason: str = Field(default="", title="Reason")
+    reason: str = Field(default="", title=N_("Reason"))

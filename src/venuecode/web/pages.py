@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from venuecode.access.roles import Permission, has_permission
+from venuecode.msgid import N_
 from venuecode.web.deps import OptionalUser
 from venuecode.web.templating import render
 
@@ -18,14 +19,14 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
     if user is not None:
         role = user.role
         if has_permission(role, Permission.VENUE_APPLY):
-            links.append(("/manage/venues", "My venues"))
+            links.append(("/manage/venues", N_("My venues")))
         if has_permission(role, Permission.VENUE_APPROVE):
-            links.append(("/admin/venues", "Approve venue codes"))
+            links.append(("/admin/venues", N_("Approve venue codes")))
         if has_permission(role, Permission.DISTRICT_VIEW):
-            links.append(("/admin/district", "District scan volumes"))
+            links.append(("/admin/district", N_("District scan volumes")))
         if has_permission(role, Permission.INGEST_UPLOAD):
-            links.append(("/admin/ingest", "Import data"))
-        links += [("/tracing", "Contact tracing")] if has_permission(role, Permission.TRACE_RUN) else []
-        links.append(("/me/scans", "My scans"))
-        links.append(("/assist/paper-codes", "Paper health codes"))
+            links.append(("/admin/ingest", N_("Import data")))
+        links += [("/tracing", N_("Contact tracing"))] if has_permission(role, Permission.TRACE_RUN) else []
+        links.append(("/me/scans", N_("My scans")))
+        links.append(("/assist/paper-codes", N_("Paper health codes")))
     return render(request, "home.html", {"user": user, "links": links})

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from venuecode.web.i18n import request_locale, translations
 from venuecode.web.security import CSRF_FIELD, csrf_token, issue_cookie
+from venuecode.web.words import words
 
 
 @cache
@@ -27,6 +28,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["localtime"] = _localtime
+    env.filters["words"] = _words
     env.globals["csrf_field"] = _csrf_field
     env.globals["csrf_token"] = _csrf_token
     return env
@@ -37,6 +39,12 @@ def _csrf_field(ctx: Context) -> Markup:
     """The hidden field every post form carries (web/security.py checks it)."""
     return Markup('<input type="hidden" name="%s" value="%s">') % (
         CSRF_FIELD, csrf_token(ctx["request"]))
+
+
+@pass_context
+def _words(ctx: Context, code: str | None, kind: str) -> str:
+    """`{{ b.status|words("batch_status") }}`: a code in the page's words (web/words.py)."""
+    return words(kind, code, ctx["locale"])
 
 
 @pass_context
