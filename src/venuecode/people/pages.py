@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.msgid import N_
 from venuecode.people import auth
 from venuecode.people.api import client_ip
 from venuecode.people.binding import bind_identity
@@ -25,6 +26,7 @@ from venuecode.web.deps import (
     load_user,
     token_claims,
 )
+from venuecode.web.i18n import translations
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +122,7 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
     if not right:
         return render(request, "login_password.html",
                       {"next": _safe_next(next),
-                       "error": "密码错误。" if locale == "zh" else "The password is wrong."},
+                       "error": translations(locale).gettext(N_("The password is wrong."))},
                       status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _set_session(response, auth.issue_token(state.secret, user, second_factor=True),

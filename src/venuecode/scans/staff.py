@@ -22,8 +22,10 @@ from venuecode.scans.views import district_day, hour_chart_svg, venue_day
 from venuecode.venues.access import ensure_can_manage
 from venuecode.venues.service import get_venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.i18n import request_locale
 from venuecode.web.params import Day
 from venuecode.web.templating import render
+from venuecode.web.words import words, words_list
 
 router = APIRouter(tags=["staff"])
 EntryViewer = Annotated[User, Depends(require(Permission.VENUE_VIEW_ENTRIES))]
@@ -58,11 +60,15 @@ def venue_entries(venue_id: str, request: Request, user: EntryViewer, session: S
     venue = get_venue(session, venue_id)
     ensure_can_manage(user, venue)
     counts, rows = venue_day(session, venue, _day(day, state), state.settings.tz)
+    locale = request_locale(request)
     audit_view(session, actor_of(user, request), venue.venue_id)
     session.commit()
     return {"venue_id": venue.venue_id, "counts": counts, "rows": [
         {"at": r.at.isoformat(), "name": r.name, "id_number": r.id_number, "sub_area": r.sub_area,
-         "decision": r.decision, "color": r.color, "reasons": r.reasons} for r in rows]}
+         "decision": r.decision, "color": r.color, "reasons": r.reasons,
+         # The codes in the reader's words, for the page (web/words.py).
+         "color_name": words("color", r.color, locale),
+         "reason_names": words_list("reason", r.reasons, locale)} for r in rows]}
 
 
 @router.get("/manage/venues/{venue_id}/entries", response_class=HTMLResponse,

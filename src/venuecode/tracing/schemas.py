@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from venuecode.msgid import N_
 
@@ -25,9 +26,10 @@ class TraceBody(BaseModel):
     @model_validator(mode="after")
     def _cases_or_all(self) -> TraceBody:
         if bool(self.cases) == self.all_cases:
-            raise ValueError("give either a non-empty 'cases' list or 'all_cases': true")
+            raise PydanticCustomError("cases_or_all", N_(
+                "give either a non-empty 'cases' list or 'all_cases': true"))
         if not self.reason.strip():
-            raise ValueError("'reason' must say why the trace is run")
+            raise PydanticCustomError("reason_blank", N_("'reason' must say why the trace is run"))
         return self
 
 

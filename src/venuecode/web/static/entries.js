@@ -18,7 +18,7 @@
           tr.appendChild(cell(new Date(row.at).toLocaleTimeString()));
           tr.appendChild(cell(row.name));
           tr.appendChild(cell(row.id_number));
-          tr.appendChild(cell(labels[row.decision] + " " + (row.color || "") + " " + row.reasons.join(", ")));
+          tr.appendChild(cell(labels[row.decision] + " " + (row.color_name || "") + " " + row.reason_names.join(document.documentElement.lang === "en" ? ", " : "、")));
           rows.appendChild(tr);
         });
         updated.textContent = new Date().toLocaleTimeString();

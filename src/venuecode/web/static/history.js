@@ -12,7 +12,7 @@
         strong.textContent = item.venue_name;
         var meta = document.createElement("span");
         meta.className = item.decision === "pass" ? "status status-approved" : "status status-rejected";
-        meta.textContent = when.toLocaleString() + " · " + (item.decision === "pass" ? "✓" : "✗ " + item.reasons.join(", "));
+        meta.textContent = when.toLocaleString() + " · " + (item.decision === "pass" ? "✓" : "✗ " + (item.reason_names || item.reasons).join(document.documentElement.lang === "en" ? ", " : "、"));
         li.appendChild(strong); li.appendChild(meta);
         list.appendChild(li);
       });
