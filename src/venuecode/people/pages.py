@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from venuecode.audit.actions import AuditAction
@@ -66,7 +66,8 @@ def login_send(request: Request, session: SessionDep, state: StateDep, locale: L
 
 
 @router.get("/login/code", response_class=HTMLResponse)
-def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:
+def code_form(request: Request, phone: Annotated[str, Query(title=N_("Mobile number"))],
+              next: str = "/") -> HTMLResponse:
     return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
                                                "error": None})
 

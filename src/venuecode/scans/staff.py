@@ -17,12 +17,13 @@ from venuecode.audit.actions import AuditAction
 from venuecode.audit.models import AuditEvent
 from venuecode.audit.service import Actor, record
 from venuecode.errors import PermissionDenied
+from venuecode.msgid import N_
 from venuecode.people.models import User
 from venuecode.scans.views import district_day, hour_chart_svg, venue_day
 from venuecode.venues.access import ensure_can_manage
 from venuecode.venues.service import get_venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
-from venuecode.web.i18n import request_locale
+from venuecode.web.i18n import request_locale, translations
 from venuecode.web.params import Day
 from venuecode.web.templating import render
 from venuecode.web.words import words, words_list
@@ -108,8 +109,10 @@ def district_page(request: Request, user: DistrictViewer, session: SessionDep, s
     name = _district_of(user, district)
     the_day = _day(day, state)
     volumes, hours = district_day(session, name, the_day, state.settings.tz)
+    label = translations(request_locale(request)).gettext(N_("Entries per hour"))
     return render(request, "scans/district.html", {
         "district": name, "day": the_day, "volumes": volumes, "total": sum(hours),
-        "chart": Markup(hour_chart_svg(hours)),  # noqa: S704 - built from integers only
+        # Built from integers and the label, which the chart escapes.
+        "chart": Markup(hour_chart_svg(hours, label=label)),  # noqa: S704
         "now": datetime.now(state.settings.tz),
     })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -139,12 +140,14 @@ def district_day(session: Session, district: str, day: date, tz: ZoneInfo
     return volumes, hours
 
 
-def hour_chart_svg(hours: list[int], width: int = 640, height: int = 180) -> str:
-    """A small bar chart drawn on the server: no JavaScript library, nothing from a CDN."""
+def hour_chart_svg(hours: list[int], width: int = 640, height: int = 180,
+                   label: str = "scans per hour") -> str:
+    """A small bar chart drawn on the server: no JavaScript library, nothing from a CDN.
+    `label` names it for screen readers, in the page's language."""
     top = max(hours) or 1
     bar = width / 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 20}" '
-             f'class="chart" role="img" aria-label="scans per hour">']
+             f'class="chart" role="img" aria-label="{html.escape(label)}">']
     for i, n in enumerate(hours):
         h = (height - 10) * n / top
         parts.append(f'<rect x="{i * bar + 2:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" '

@@ -131,15 +131,23 @@ def _int(form: dict[str, str], field: str) -> int | None:
         raise _Bad(field, N_("must be a whole number")) from None
 
 
+def _category_slugs() -> dict[str, str]:
+    """A category by its slug or its name in either language (`metro`, `地铁站`, `Metro station`)."""
+    return {key.casefold(): c.slug for c in categories().values()
+            for key in (c.slug, c.name_zh, c.name_en)}
+
+
 def _stays(text: str) -> dict[str, float] | None:
-    """The what-if stays (`metro=10, office=240`), each item checked with the field named."""
+    """The what-if stays (`地铁站=10, office=240`), each item checked with the field named."""
     stays: dict[str, float] = {}
+    slugs = _category_slugs()
     for item in text.replace("，", ",").replace(",", " ").split():
         try:
-            stays.update(parse_stays([item]))
+            parsed = parse_stays([item])
         except ValueError:
             raise _Bad("dwell", N_("write CATEGORY=MINUTES, e.g. metro=10 (not “%(item)s”)"),
                        item=item[:40]) from None
+        stays.update((slugs.get(k.casefold(), k), v) for k, v in parsed.items())
     for slug, minutes in stays.items():
         if slug not in categories():
             raise _Bad("dwell", N_("“%(slug)s” is not a venue category"), slug=slug[:40])

@@ -93,11 +93,15 @@ def model_titles(model: type[BaseModel]) -> dict[str, str]:
 
 
 def route_titles(request: Request) -> dict[str, str]:
-    """The labels of the form fields the matched route declares (its `Form()` models)."""
+    """The labels of the form fields the matched route declares (its `Form()` models, and
+    query parameters given a `title`)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return {}
     titles: dict[str, str] = {}
+    for query in route.dependant.query_params:
+        if query.field_info.title:
+            titles[query.alias] = query.field_info.title
     for param in route.dependant.body_params:
         info = param.field_info
         model = info.annotation

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from venuecode.categories import categories
 from venuecode.web.i18n import request_locale, translations
 from venuecode.web.security import CSRF_FIELD, csrf_token, issue_cookie
 from venuecode.web.words import words
@@ -29,6 +30,7 @@ def environment() -> Environment:
     )
     env.filters["localtime"] = _localtime
     env.filters["words"] = _words
+    env.filters["stays"] = _stays
     env.globals["csrf_field"] = _csrf_field
     env.globals["csrf_token"] = _csrf_token
     return env
@@ -45,6 +47,14 @@ def _csrf_field(ctx: Context) -> Markup:
 def _words(ctx: Context, code: str | None, kind: str) -> str:
     """`{{ b.status|words("batch_status") }}`: a code in the page's words (web/words.py)."""
     return words(kind, code, ctx["locale"])
+
+
+@pass_context
+def _stays(ctx: Context, minutes: dict[str, float]) -> str:
+    """`{"metro": 10.0}` as `地铁站=10`: stay lengths by category name in the page's language."""
+    known = categories()
+    return ", ".join(f"{known[slug].name(ctx['locale']) if slug in known else slug}={value:g}"
+                     for slug, value in minutes.items())
 
 
 @pass_context
