@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
+from typing import ClassVar
 
 SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-confirm")
 # Latin words a Chinese page uses as they are.
@@ -28,7 +29,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.\-][A-Za-z0-9]+)*")
 
 
 class _Reader(HTMLParser):
-    SKIP = {"script", "style", "code"}
+    SKIP: ClassVar[set[str]] = {"script", "style", "code"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

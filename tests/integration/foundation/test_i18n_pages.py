@@ -229,7 +229,7 @@ def test_the_pages_forms_answer_with_are_in_their_language(city: City) -> None:
 def test_the_data_the_history_and_entries_pages_draw_is_in_words(city: City) -> None:
     found = []
     for locale in LOCALES:
-        def get(who: str, url: str) -> Any:
+        def get(who: str, url: str, locale: str = locale) -> Any:
             response = city.get(who, url, locale, html=False)
             assert response.status_code == 200, response.text
             return response.json()
