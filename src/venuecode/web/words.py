@@ -89,7 +89,7 @@ INGEST_CHANNELS: Mapping[str, str] = {"file": N_("File upload"), "push": N_("Pus
 
 # How a check-in or denied attempt came (scans/models.py `channel`).
 SCAN_CHANNELS: Mapping[str, str] = {
-    "scan": N_("Scanned"),
+    "scan": N_("Self-scan"),
     "help": N_("Help-scan"),
     "sentinel": N_("Gate scanner"),
     "import": N_("Imported"),
