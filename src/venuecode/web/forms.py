@@ -96,8 +96,10 @@ def route_titles(request: Request) -> dict[str, str]:
     """The labels of the form fields the matched route declares (its `Form()` models, and
     query parameters given a `title`)."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return {}
+    return titles_of(route) if isinstance(route, APIRoute) else {}
+
+
+def titles_of(route: APIRoute) -> dict[str, str]:
     titles: dict[str, str] = {}
     for query in route.dependant.query_params:
         if query.field_info.title:

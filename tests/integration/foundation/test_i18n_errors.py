@@ -92,3 +92,19 @@ def test_a_form_post_missing_a_field_names_it_by_its_label(client: TestClient) -
     client.cookies.set("lang", "zh")
     page = client.get("/login/code", headers=HTML)  # the phone is missing from the link
     assert page.status_code == 422 and "手机号码：必填" in page.text
+
+
+def test_every_field_label_an_error_may_name_is_translated(client: TestClient) -> None:
+    # A label given as a plain string (not `N_()`) is not extracted: its error would name
+    # the field in English on a Chinese page, and no page walk shows it until input is bad.
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from venuecode.web.forms import titles_of
+    from venuecode.web.i18n import translations
+
+    zh = translations("zh")
+    routes = [c.original_route for c in iter_route_contexts(client.app.routes)]  # type: ignore[attr-defined]
+    labels = {title for route in routes if isinstance(route, APIRoute)
+              for title in titles_of(route).values()}
+    assert len(labels) > 20
+    assert sorted(t for t in labels if zh.gettext(t) == t) == []
