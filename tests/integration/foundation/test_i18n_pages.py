@@ -44,7 +44,7 @@ DISTRICT = "西湖区"
 HTML = {"accept": "text/html"}
 # What the seeded data says, shown as given in either language.
 DATA = ["文三路农贸市场", "西溪印象城", "杭州东站候车室", "黄龙体育中心", "文三路 188 号", "李四",
-        DISTRICT, "王五", "王密接", "王*接", "公安人口库", "疾控中心", "病例 1 流调", "信息不全",
+        DISTRICT, "王五", "王密接", "王*接", "李*", "公安人口库", "疾控中心", "病例 1 流调", "信息不全",
         "persons.csv", "HZ-T-MARKET", "HZ-T-MALL", "HZ-T-APPLIED", "HZ-T-REJECTED"]
 # Not pages: machine endpoints, files, images.
 NOT_PAGES = ("/api/", "/static/", "/openapi.json", "/healthz", "/readyz", "/metrics")
@@ -82,6 +82,7 @@ class City:
                                                     ("S", 904), ("A", 905))}
         self.ids = p
         owner = factories.user(db, Role.VENUE_MANAGER)
+        owner.id_number, owner.real_name = factories.id_number(906), "李四"  # may help-scan
         market = factories.venue(db, manager=owner, venue_id="HZ-T-MARKET",
                                  name="文三路农贸市场", district=DISTRICT)
         mall = factories.venue(db, manager=owner, venue_id="HZ-T-MALL", name="西溪印象城",
@@ -214,12 +215,20 @@ def test_the_pages_forms_answer_with_are_in_their_language(city: City) -> None:
             "bad trace form": city.post("tracer", "/tracing/traces", locale, data={
                 "cases": city.ids["C"], "reason": "病例 1 流调", "as_of": "", "look_back_days": "x",
                 "close_minutes": "15", "depth": "2", "dwell": "metro=abc"}),
+            "help-scan of a denied person": city.post(
+                "venue manager", f"/help/{city.params['token']}", locale,
+                files={"photo": ("", b"")},
+                data={"visit": "", "method": "id_typed", "name": "王密接",
+                      "id_number": city.ids["K"]}),
             "import summary": city.post("system admin", "/admin/ingest", locale,
                                         data={"kind": "persons", "source": "公安人口库"},
                                         files={"file": ("persons.csv", io.BytesIO(
                                             "id_number,name,phone\n123,王五,\n".encode()),
                                             "text/csv")}),
         }
+        helped = pages["help-scan of a denied person"]
+        assert 'data-decision="deny"' in helped.text, visible(helped.text)[-600:]
+        assert "verdict-deny" in pages["denied scan"].text
         for what, response in pages.items():
             assert response.status_code < 500, (what, response.text)
             found += [f"{what} ({locale}): {bad!r}" for bad in problems_of(response.text, locale)]
