@@ -102,3 +102,13 @@ def test_the_scan_result_shows_stamp_verdict_and_four_panels(
     if verdict != "通行":
         assert page.locator("#reasons li").count() >= 1
     screenshot(page, f"scan-{label}")
+    if label == "red":
+        # The history lists the denied attempt with its reasons in words, in either language.
+        page.goto(f"{live_server.url}/me/scans")
+        page.wait_for_selector("#history li strong")
+        history = page.locator("#history").inner_text()
+        assert "✗ 红码" in history and "health_code" not in history
+        page.goto(f"{live_server.url}/me/scans?lang=en")
+        page.wait_for_selector("#history li strong")
+        assert "✗ Red health code" in page.locator("#history").inner_text()
+        screenshot(page, "history-denied-en")
