@@ -4,6 +4,7 @@ placeholders differ from their message id's (`%(n)s`, `%s`, `{days}`). Run by
 
     python scripts/i18n_check.py PO                 list the problems; exit 1 if any
     python scripts/i18n_check.py --take PO A.po …   fill PO's empty translations from A.po …
+                                                    (or from an old zh_messages.py's table)
 """
 
 from __future__ import annotations
@@ -79,12 +80,25 @@ def missing() -> list[str]:
     return sorted(_ids(m)[0] for m in read(catalogue_path()) if m.id and not all(_strings(m)))
 
 
+def _source(path: Path) -> Catalog:
+    """A catalogue, or the `ZH` table of the retired `scripts/zh_messages.py` (a branch
+    made before `scripts/i18n` may have added its translations there)."""
+    if path.suffix != ".py":
+        return read(path)
+    import runpy
+
+    catalog = Catalog(locale="zh")
+    for msgid, text in runpy.run_path(str(path), run_name="zh_messages")["ZH"].items():
+        catalog.add(msgid, text)
+    return catalog
+
+
 def take(target: Path, sources: Iterable[Path]) -> int:
     """Fill `target`'s empty translations from `sources` (first found wins); how many."""
     catalog = read(target)
     filled = 0
     for source in sources:
-        other = read(source)
+        other = _source(source)
         for message in catalog:
             if not message.id or all(_strings(message)):
                 continue
