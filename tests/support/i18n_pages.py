@@ -23,7 +23,9 @@ from typing import ClassVar
 SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-confirm")
 # Latin words a Chinese page uses as they are.
 SAME_IN_CHINESE = {"PDF", "PNG", "SVG", "CSV", "XLSX", "A4", "HTTP", "API", "UTF-8", "GBK",
-                   "JSON", "Lines", "OCR", "ID", "QR", "English", "Excel", "KTV", "min"}
+                   "JSON", "Lines", "OCR", "ID", "QR", "English", "Excel", "KTV", "min",
+                   "OpenAPI", "Go.Data", "SORMAS",
+                   "vcg"}  # the prefix of a gate device key, as the person sees it
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.\-][A-Za-z0-9]+)*")
 
@@ -79,7 +81,11 @@ def without(text: str, data: Iterable[str]) -> str:
     return text
 
 
+PLACEHOLDER = re.compile(r"%\([^)]*\)[sd]|\{\w+\}")
+
+
 def untranslated(text: str, locale: str) -> list[str]:
+    text = PLACEHOLDER.sub(" ", text)  # the words a page's script fills in
     if locale == "en":
         return sorted({line.strip() for line in text.splitlines() if CHINESE.search(line)})
     # One letter is an abbreviation or part of data (`24h`, an ID number's check `X`).

@@ -68,10 +68,19 @@ class TraceForm(BaseModel):
                                             "office=240 (empty: the category table)"))
 
 
-class NoteForm(BaseModel):
-    """A health-code push request."""
+class PushRequestForm(BaseModel):
+    """A health-code push request: the tiers ticked, persons excluded and added, a note."""
 
-    note: str = Field(default="", title=N_("Note"))
+    tiers: list[str] = Field(default_factory=list, title=N_("Tiers to push"), max_length=50)
+    exclude: str = Field(default="", title=N_("Persons to exclude"), max_length=200_000)
+    add: str = Field(default="", title=N_("Persons to add"), max_length=200_000)
+    note: str = Field(default="", title=N_("Note"), max_length=500)
+
+
+class ApproveForm(BaseModel):
+    """Approving a push: the count of persons the supervisor saw and confirms."""
+
+    persons: int | None = Field(default=None, title=N_("Persons confirmed"), ge=0, le=2**31 - 1)
 
 
 class ReasonForm(BaseModel):

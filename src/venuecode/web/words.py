@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from venuecode.audit.words import ACTION_WORDS, ROLE_WORDS
+from venuecode.audit.words import ACTION_WORDS, OPERATOR_WORDS, ROLE_WORDS
 from venuecode.msgid import N_
 from venuecode.web.i18n import translations
 
@@ -117,56 +117,9 @@ TEST_RESULTS: Mapping[str, str] = {
 RISK_LEVELS: Mapping[str, str] = {
     "high": N_("High risk"), "medium": N_("Medium risk"), "low": N_("Low risk")}
 
-# Every audit action by a short name, for staff reading the audit log (a citizen's own
-# access log says more, in `audit/words.py` ACTION_WORDS).
-AUDIT_ACTIONS: Mapping[str, str] = {
-    "venue.applied": N_("Venue applied for"),
-    "venue.approved": N_("Venue approved"),
-    "venue.rejected": N_("Venue rejected"),
-    "venue.revoked": N_("Venue revoked"),
-    "venue.reissued": N_("Venue code re-issued"),
-    "venue.viewed_entries": N_("Venue entries viewed"),
-    "user.created": N_("Account created"),
-    "user.signed_in": N_("Signed in"),
-    "user.signed_out": N_("Signed out"),
-    "user.signed_out_everywhere": N_("Signed out everywhere"),
-    "user.deactivated": N_("Account deactivated"),
-    "user.activated": N_("Account activated"),
-    "user.password_set": N_("Password set"),
-    "user.password_wrong": N_("Wrong password"),
-    "user.password_locked": N_("Password locked"),
-    "identity.bound": N_("Identity bound"),
-    "identity.desk_bound": N_("Identity bound at a service desk"),
-    "identity.released": N_("Identity released"),
-    "identity.refused": N_("Identity refused"),
-    "person.viewed": N_("Person looked up"),
-    "scans.viewed": N_("Scans viewed"),
-    "scan.recorded": N_("Scan recorded"),
-    "scan.help_recorded": N_("Help-scan recorded"),
-    "ingest.file": N_("File imported"),
-    "ingest.push": N_("Records pushed"),
-    "ingest.refused": N_("Import refused"),
-    "ingest.rejects_downloaded": N_("Rejected records downloaded"),
-    "apikey.created": N_("API key created"),
-    "apikey.revoked": N_("API key revoked"),
-    "trace.run": N_("Trace run"),
-    "trace.listed": N_("Cases and traces listed"),
-    "trace.viewed": N_("Trace viewed"),
-    "trace.graph_viewed": N_("Trace graph viewed"),
-    "trace.exported": N_("Trace exported"),
-    "person.phone_revealed": N_("Phone number shown"),
-    "trace.action_requested": N_("Health-code push requested"),
-    "trace.action_approved": N_("Health-code push approved"),
-    "trace.action_rejected": N_("Health-code push rejected"),
-    "trace.mark_lifted": N_("Tracing control lifted"),
-    "paper_code.issued": N_("Paper code issued"),
-    "paper_code.revoked": N_("Paper code revoked"),
-    "paper_code.refused": N_("Paper code refused"),
-    "assist.id_card_read": N_("ID card read"),
-    "assist.help_alert_raised": N_("Help-scan alert raised"),
-    "assist.help_alerts_viewed": N_("Help-scan alerts viewed"),
-    "retention.purged": N_("Old data deleted"),
-}
+# Every audit action in words for staff reading the audit log (the operator console's
+# table, audit/words.py; a citizen's own access log says more, ACTION_WORDS).
+AUDIT_ACTIONS: Mapping[str, str] = {a.value: text for a, text in OPERATOR_WORDS.items()}
 
 # What a citizen's access log says (audit/words.py, marked there) and who did it.
 ACCESS_LOG: Mapping[str, str] = {a.value: text for a, text in ACTION_WORDS.items()}
