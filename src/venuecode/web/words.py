@@ -100,7 +100,7 @@ VENUE_STATUSES: Mapping[str, str] = {
     "applied": N_("Waiting for review"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
-    "revoked": N_("Revoked"),
+    "revoked": N_("Code revoked"),
 }
 
 # A trace's health-code push (tracing/models.py TraceAction.status).
