@@ -71,6 +71,7 @@ class MeOut(BaseModel):
 class PhoneForm(BaseModel):
     phone: str = Field(title=N_("Mobile number"))
     next: str = "/"  # hidden: where to go once signed in
+    resend: bool = False  # hidden: sent again from the code page (its 重新发送 button)
 
 
 class CodeForm(BaseModel):

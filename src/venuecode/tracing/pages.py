@@ -55,6 +55,7 @@ from venuecode.tracing.service import TraceRequest, get_trace, list_traces, pars
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.flash import flash
 from venuecode.web.i18n import request_locale, translations
 from venuecode.web.params import ObjectId
 from venuecode.web.templating import render
@@ -201,7 +202,8 @@ def run(request: Request, user: Tracer, state: StateDep, session: SessionDep,
             trace = run_trace(session, state.settings, actor_of(user, request), user.id,
                               _trace_request(form, picked, state.settings.tz))
             session.commit()
-            return RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303)
+            return flash(request, RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303),
+                         "trace_started")
         except _Bad as bad:
             error = bad.words(locale)
         except DomainError as refused:
@@ -455,7 +457,8 @@ def request_action(request: Request, trace_id: ObjectId, user: Tracer, session: 
     scope = parse_scope(trace.result(), form.tiers, form.exclude, form.add)
     push.request_push(session, actor_of(user, request), user.id, trace, scope, form.note)
     session.commit()
-    return RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303)
+    return flash(request, RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303),
+                 "push_requested")
 
 
 @router.post("/tracing/actions/{action_id}/approve")
@@ -465,7 +468,8 @@ def approve_action(request: Request, action_id: ObjectId, user: Supervisor, stat
     action = push.approve_push(session, state.settings, actor_of(user, request), user.id,
                                action_id, persons=form.persons)
     session.commit()
-    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+    return flash(request, RedirectResponse(f"/tracing/traces/{action.trace_id}#actions",
+                                           status_code=303), "push_approved")
 
 
 @router.post("/tracing/actions/{action_id}/withdraw")
@@ -496,8 +500,10 @@ def reject_action(request: Request, action_id: ObjectId, user: Supervisor, sessi
     session.commit()
     # Back to the list it was rejected from (a fixed choice: never a URL from the form).
     if form.back == "index":
-        return RedirectResponse("/tracing#open-actions", status_code=303)
-    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+        return flash(request, RedirectResponse("/tracing#open-actions", status_code=303),
+                     "push_rejected")
+    return flash(request, RedirectResponse(f"/tracing/traces/{action.trace_id}#actions",
+                                           status_code=303), "push_rejected")
 
 
 def _lift(request: Request, trace_id: ObjectId, user: User, state: StateDep,
@@ -515,8 +521,9 @@ def _lift(request: Request, trace_id: ObjectId, user: User, state: StateDep,
     counts = {"lifted": len(done.lifted), "still": len(done.still_marked)}
     if done.restored is not None:
         counts["restored"] = len(done.restored)
-    return RedirectResponse(f"/tracing/traces/{trace_id}?{urlencode(counts)}#lift-notice",
-                            status_code=303)
+    return flash(request, RedirectResponse(
+        f"/tracing/traces/{trace_id}?{urlencode(counts)}#lift-notice", status_code=303),
+        "marks_lifted")
 
 
 @router.post("/tracing/traces/{trace_id}/persons/{id_number}/lift")

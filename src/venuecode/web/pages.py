@@ -33,6 +33,8 @@ def home(request: Request, user: OptionalUser, signed_out: str | None = None) ->
         if has_permission(role, Permission.ACCOUNTS_MANAGE):
             links.append(("/admin/console", N_("Operator console")))
         links.append(("/me/scans", N_("My scans")))
+        links.append(("/me/identity", N_("Real-name verification")))
+        links.append(("/me/access-log", N_("Who used my data")))
         links.append(("/assist/paper-codes", N_("Paper health codes")))
     return render(request, "home.html", {"user": user, "links": links,
                                          "signed_out_everywhere": everywhere})

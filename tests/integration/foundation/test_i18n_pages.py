@@ -140,10 +140,10 @@ class City:
                      *(u.display_name for u in self.users.values() if u is not None),
                      *(str(v) for v in settings.model_dump().values() if v is not None)]
 
-    def post(self, who: str, url: str, locale: str, **kw: Any) -> Any:
+    def post(self, who: str, url: str, locale: str, follow: bool = False, **kw: Any) -> Any:
         self.client.cookies.set("lang", locale)  # the language switch's cookie
         return self.client.post(url, headers={**self.headers[who], **HTML},
-                                follow_redirects=False, **kw)
+                                follow_redirects=follow, **kw)
 
     def get(self, who: str, url: str, locale: str, html: bool = True) -> Any:
         self.client.cookies.set("lang", locale)
@@ -225,7 +225,7 @@ def test_the_pages_forms_answer_with_are_in_their_language(city: City) -> None:
                 "cases": city.ids["C"], "reason": "病例 1 流调", "as_of": "", "look_back_days": "x",
                 "close_minutes": "15", "depth": "2", "dwell": "metro=abc"}),
             "help-scan of a denied person": city.post(
-                "venue manager", f"/help/{city.params['token']}", locale,
+                "venue manager", f"/help/{city.params['token']}", locale, follow=True,
                 files={"photo": ("", b"")},
                 data={"visit": "", "method": "id_typed", "name": "王密接",
                       "id_number": city.ids["K"]}),
