@@ -13,5 +13,5 @@ lint:          ## ruff and mypy
 	.venv/bin/ruff check src tests bench scripts hatch_build.py && .venv/bin/mypy
 migration:     ## autogenerate a migration: make migration m="what changed"
 	.venv/bin/python scripts/make_migration.py "$(m)"
-i18n:          ## rewrite the zh catalogue and list untranslated messages
-	.venv/bin/python scripts/zh_messages.py && .venv/bin/python scripts/i18n_check.py
+i18n:          ## extract messages, update the zh catalogue, list untranslated ones
+	./scripts/i18n

@@ -90,7 +90,7 @@ def test_a_manager_applies_through_the_form_and_sees_the_field_errors(
     page.fill("#manager_phone", "123")
     page.click("button[type=submit]")
     error = page.locator(".error").inner_text()
-    assert error.startswith("负责人电话") and "mobile number" in error
+    assert error.startswith("负责人电话：") and "请填写11位手机号码" in error and "mobile" not in error
     page.fill("#manager_phone", "13800000002")
     page.click("button[type=submit]")
     page.wait_for_url("**/manage/venues/VC*")

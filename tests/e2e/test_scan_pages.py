@@ -102,3 +102,12 @@ def test_the_scan_result_shows_stamp_verdict_and_four_panels(
     if verdict != "通行":
         assert page.locator("#reasons li").count() >= 1
     screenshot(page, f"scan-{label}")
+    if label == "red":
+        # The history lists the denied attempt with its reasons in words, in either language.
+        page.goto(f"{live_server.url}/me/scans")
+        history = page.locator("#history").inner_text()
+        assert "红码" in history and "health_code" not in history
+        page.goto(f"{live_server.url}/me/scans?lang=en")
+        english = page.locator("#history").inner_text()
+        assert "Red health code" in english and "、" not in english
+        screenshot(page, "history-denied-en")

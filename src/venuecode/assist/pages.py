@@ -39,6 +39,7 @@ from venuecode.assist.visit import (
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.errors import DomainError, InvalidInput
+from venuecode.msgid import N_
 from venuecode.people.idnumber import mask_id_number
 from venuecode.people.models import User
 from venuecode.policy.helped_reasons import helped_message
@@ -60,10 +61,10 @@ class HelpForm(BaseModel):
     """One step of the help-scan page (a FastAPI `Form()` model); `title` is the label shown."""
 
     method: str  # which of the page's forms was sent
-    photo: UploadFile | None = Field(default=None, title="Photo of the ID card")
-    card_number: OptionalText = Field(default=None, title="Citizen card number")
-    id_number: OptionalText = Field(default=None, title="ID number")
-    name: OptionalText = Field(default=None, title="Name")
+    photo: UploadFile | None = Field(default=None, title=N_("Photo of the ID card"))
+    card_number: OptionalText = Field(default=None, title=N_("Citizen card number"))
+    id_number: OptionalText = Field(default=None, title=N_("ID number"))
+    name: OptionalText = Field(default=None, title=N_("Name"))
 
 
 def _visit_path(token: str) -> str:

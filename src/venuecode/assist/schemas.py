@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from venuecode.assist.gate_devices import LABEL_MAX, MAX_BATCH
 from venuecode.assist.identify import Method
+from venuecode.msgid import N_
 
 
 class HelpPersonIn(BaseModel):
@@ -138,12 +139,12 @@ class PaperCodeForm(BaseModel):
     """The paper-code page (a FastAPI `Form()` model); `title` is the label shown."""
 
     action: str  # the button pressed: issue, reissue or revoke
-    id_number: str = Field(max_length=32, title="ID number")
-    name: str = Field(max_length=64, title="Name")
+    id_number: str = Field(max_length=32, title=N_("ID number"))
+    name: str = Field(max_length=64, title=N_("Name"))
 
 
 class GateDeviceIn(BaseModel):
-    label: str = Field(min_length=1, max_length=LABEL_MAX, title="Device name",
+    label: str = Field(min_length=1, max_length=LABEL_MAX, title=N_("Device name"),
                        description="What the venue calls this gate, e.g. 东门1号")
 
 

@@ -22,6 +22,7 @@ from venuecode.assist.status import sentinel_venue
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.errors import DomainError
+from venuecode.msgid import N_
 from venuecode.people.models import User
 from venuecode.venues.models import Venue, VenueStatus
 from venuecode.venues.service import get_venue
@@ -50,7 +51,7 @@ def sentinel_page(venue_id: str, request: Request, user: CurrentUser,
 class GateDeviceForm(BaseModel):
     """Register a gate device: its name (checked by `gate_devices.issue_device`)."""
 
-    label: str = Field(default="", max_length=200, title="Device name")
+    label: str = Field(default="", max_length=200, title=N_("Device name"))
 
 
 DeviceId = Annotated[int, Path(ge=1, le=2**31 - 1)]

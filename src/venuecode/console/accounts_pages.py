@@ -17,6 +17,7 @@ from venuecode.console import accounts
 from venuecode.console.accounts import CREATABLE, FieldProblem, Reach, reach_of
 from venuecode.console.flash import done_message
 from venuecode.console.words import FIELD_LABELS
+from venuecode.msgid import N_
 from venuecode.people.models import User
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
 from venuecode.web.i18n import translations
@@ -31,15 +32,15 @@ BASE = "/admin/console/accounts"
 class AccountForm(BaseModel):
     """The create-account form; each `title` is the label its page shows."""
 
-    phone: str = Field(default="", max_length=20, title="Mobile number")
-    role: str = Field(default="", max_length=32, title="Role")
-    name: str = Field(default="", max_length=64, title="Name")
-    district: str = Field(default="", max_length=64, title="District")
-    password: str = Field(default="", max_length=200, title="Password")
+    phone: str = Field(default="", max_length=20, title=N_("Mobile number"))
+    role: str = Field(default="", max_length=32, title=N_("Role"))
+    name: str = Field(default="", max_length=64, title=N_("Name"))
+    district: str = Field(default="", max_length=64, title=N_("District"))
+    password: str = Field(default="", max_length=200, title=N_("Password"))
 
 
 class PasswordForm(BaseModel):
-    password: str = Field(default="", max_length=200, title="Password")
+    password: str = Field(default="", max_length=200, title=N_("Password"))
 
 
 def field_error(problem: FieldProblem, locale: str) -> str:

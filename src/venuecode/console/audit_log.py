@@ -30,6 +30,7 @@ from venuecode.cells import safe_cell
 from venuecode.console.accounts import FieldProblem
 from venuecode.console.words import subject_words
 from venuecode.errors import DomainError
+from venuecode.msgid import N_
 from venuecode.people.auth import normalize_phone
 from venuecode.people.idnumber import IdNumberError, mask_id_number, parse_id_number
 from venuecode.people.models import User
@@ -188,9 +189,9 @@ def csv_rows(session: Session, filters: Filters, tz: ZoneInfo, words: Any,
     read ends its transaction (the route committed its audit event before), so a large
     export streams with flat memory and holds no lock while a slow client downloads it.
     Only events with ids below `below` (the export's own event) are written."""
-    header = [[words("Time"), words("Actor"), words("Account"), words("Role"), words("Action"),
-               words("Action code"), words("Subject"), words("Reason"), words("Persons"),
-               words("IP address")]]
+    header = [[words(N_("Time")), words(N_("Actor")), words(N_("Account")), words(N_("Role")), words(N_("Action")),
+               words(N_("Action code")), words(N_("Subject")), words(N_("Reason")), words(N_("Persons")),
+               words(N_("IP address"))]]
     last: int | None = below
     query = _query(filters, tz).order_by(AuditEvent.id.desc()).limit(EXPORT_PAGE)
     while True:

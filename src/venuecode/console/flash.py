@@ -6,13 +6,15 @@ to fold into the general feedback mechanism.
 
 from __future__ import annotations
 
+from venuecode.msgid import N_
+
 DONE: dict[str, str] = {
-    "created": "The account was created.",
-    "deactivated": "The account was deactivated and signed out on every device.",
-    "activated": "The account was reactivated. It signs in afresh.",
-    "signed_out": "The account was signed out on every device.",
-    "password_set": "The new password was set and the account signed out on every device.",
-    "key_revoked": "The API key was revoked. Pushes with it are refused from now on.",
+    "created": N_("The account was created."),
+    "deactivated": N_("The account was deactivated and signed out on every device."),
+    "activated": N_("The account was reactivated. It signs in afresh."),
+    "signed_out": N_("The account was signed out on every device."),
+    "password_set": N_("The new password was set and the account signed out on every device."),
+    "key_revoked": N_("The API key was revoked. Pushes with it are refused from now on."),
 }
 
 

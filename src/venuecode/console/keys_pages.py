@@ -19,6 +19,7 @@ from venuecode.console.words import kind_words
 from venuecode.errors import DomainError, NotFound
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.sources import create_key, kinds_of, list_keys, revoke_key
+from venuecode.msgid import N_
 from venuecode.people.models import User
 from venuecode.web.deps import LocaleDep, SessionDep, actor_of, require
 from venuecode.web.params import ObjectId
@@ -30,8 +31,8 @@ BASE = "/admin/console/keys"
 
 
 class KeyForm(BaseModel):
-    source_name: str = Field(default="", max_length=64, title="Source name")
-    kinds: list[str] = Field(default_factory=list, max_length=len(KINDS), title="Data kinds")
+    source_name: str = Field(default="", max_length=64, title=N_("Source name"))
+    kinds: list[str] = Field(default_factory=list, max_length=len(KINDS), title=N_("Data kinds"))
 
 
 def _context(session: SessionDep, **extra: object) -> dict[str, object]:

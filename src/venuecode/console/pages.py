@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from venuecode.access.roles import Permission, has_permission
 from venuecode.console.settings_view import shown_settings
+from venuecode.msgid import N_
 from venuecode.people.models import User
 from venuecode.web.deps import StateDep, require
 from venuecode.web.templating import render
@@ -19,18 +20,18 @@ Viewer = Annotated[User, Depends(require(Permission.SETTINGS_VIEW))]
 
 # (permission, path, title, what it is for); shown to whoever holds the permission.
 SECTIONS = (
-    (Permission.ACCOUNTS_MANAGE, "/admin/console/accounts", "Accounts",
-     "Create staff accounts, deactivate them, reset passwords, sign out everywhere."),
-    (Permission.SOURCES_MANAGE, "/admin/console/keys", "Data-source API keys",
-     "Keys other departments' systems push data with: create, see last use, revoke."),
-    (Permission.AUDIT_VIEW, "/admin/console/audit", "Audit log",
-     "Who saw or changed what, and why; search by person, actor, action and time."),
-    (Permission.INGEST_UPLOAD, "/admin/ingest", "Import data",
-     "Upload a data file from another department."),
-    (Permission.INGEST_UPLOAD, "/admin/ingest/batches", "Recent batches",
-     "Imports and pushes, with their counts and rejected rows."),
-    (Permission.SETTINGS_VIEW, "/admin/console/settings", "Settings in force",
-     "This server's configuration, read-only, secrets hidden."),
+    (Permission.ACCOUNTS_MANAGE, "/admin/console/accounts", N_("Accounts"),
+     N_("Create staff accounts, deactivate them, reset passwords, sign out everywhere.")),
+    (Permission.SOURCES_MANAGE, "/admin/console/keys", N_("Data-source API keys"),
+     N_("Keys other departments' systems push data with: create, see last use, revoke.")),
+    (Permission.AUDIT_VIEW, "/admin/console/audit", N_("Audit log"),
+     N_("Who saw or changed what, and why; search by person, actor, action and time.")),
+    (Permission.INGEST_UPLOAD, "/admin/ingest", N_("Import data"),
+     N_("Upload a data file from another department.")),
+    (Permission.INGEST_UPLOAD, "/admin/ingest/batches", N_("Recent batches"),
+     N_("Imports and pushes, with their counts and rejected rows.")),
+    (Permission.SETTINGS_VIEW, "/admin/console/settings", N_("Settings in force"),
+     N_("This server's configuration, read-only, secrets hidden.")),
 )
 
 

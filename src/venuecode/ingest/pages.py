@@ -25,6 +25,7 @@ from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.models import IngestBatch, IngestReject
 from venuecode.ingest.readers import FileRefused
 from venuecode.ingest.service import import_file, reject_rows
+from venuecode.msgid import N_
 from venuecode.people.idnumber import IdNumberError, parse_id_number
 from venuecode.people.models import User
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
@@ -41,9 +42,9 @@ _ID_FIELD = re.compile(r'"id_number":\s*"([^"]{1,40})"')
 class UploadForm(BaseModel):
     """The upload page's fields (a FastAPI `Form()` model); `title` is the label shown."""
 
-    kind: str = Field(default="", title="Data kind")
-    source: str = Field(default="", title="Source (department)")
-    file: UploadFile | None = Field(default=None, title="File")
+    kind: str = Field(default="", title=N_("Data kind"))
+    source: str = Field(default="", title=N_("Source (department)"))
+    file: UploadFile | None = Field(default=None, title=N_("File"))
 
 
 def _save_upload(upload: UploadFile, limit_bytes: int, folder: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from venuecode.audit.access_log import entries_for
@@ -13,6 +13,7 @@ from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
 from venuecode.audit.words import described, role_words
 from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.msgid import N_
 from venuecode.people import auth
 from venuecode.people.api import client_ip
 from venuecode.people.binding import bind_identity
@@ -78,7 +79,8 @@ def login_send(request: Request, session: SessionDep, state: StateDep, locale: L
 
 
 @router.get("/login/code", response_class=HTMLResponse)
-def code_form(request: Request, session: SessionDep, phone: str, next: str = "/",
+def code_form(request: Request, session: SessionDep, phone: Annotated[str, Query(title=N_("Mobile number"))],
+              next: str = "/",
               again: bool = False) -> HTMLResponse:
     """The code page; `wait` drives its countdown to 重新发送 (60 s after the last code)."""
     return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
@@ -138,7 +140,7 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
     if not right:
         return render(request, "login_password.html",
                       {"next": _safe_next(next),
-                       "error": "密码错误。" if locale == "zh" else "The password is wrong."},
+                       "error": translations(locale).gettext(N_("The password is wrong."))},
                       status_code=401)
     response = flash(request, RedirectResponse(_safe_next(next), status_code=303), "signed_in")
     _set_session(response, auth.issue_token(state.secret, user, second_factor=True),

@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from venuecode.msgid import N_
+
 if TYPE_CHECKING:
     from venuecode.people.models import User
 
@@ -67,25 +69,25 @@ class MeOut(BaseModel):
 
 
 class PhoneForm(BaseModel):
-    phone: str = Field(title="Mobile number")
+    phone: str = Field(title=N_("Mobile number"))
     next: str = "/"  # hidden: where to go once signed in
     resend: bool = False  # hidden: sent again from the code page (its 重新发送 button)
 
 
 class CodeForm(BaseModel):
-    phone: str = Field(title="Mobile number")
-    code: str = Field(title="Code")
+    phone: str = Field(title=N_("Mobile number"))
+    code: str = Field(title=N_("Code"))
     next: str = "/"
 
 
 class PasswordForm(BaseModel):
-    password: str = Field(title="Password")
+    password: str = Field(title=N_("Password"))
     next: str = "/"
 
 
 class IdentityForm(BaseModel):
-    id_number: str = Field(title="ID number")
-    name: str = Field(title="Name")
+    id_number: str = Field(title=N_("ID number"))
+    name: str = Field(title=N_("Name"))
     next: str = "/"
 
 

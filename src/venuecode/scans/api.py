@@ -31,6 +31,7 @@ from venuecode.web.deps import (
 )
 from venuecode.web.i18n import request_locale
 from venuecode.web.state import AppState
+from venuecode.web.words import words_list
 
 router = APIRouter(prefix="/api/v1", tags=["scans"])
 
@@ -92,11 +93,12 @@ def post_exit(body: ExitRequest, user: CurrentUser, session: SessionDep,
 
 
 @router.get("/me/scans")
-def my_scans(user: CurrentUser, session: SessionDep,
+def my_scans(request: Request, user: CurrentUser, session: SessionDep,
              limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[ScanHistoryItem]:
     """The citizen's own entries and denied attempts, newest first."""
     if user.id_number is None:
         return []
+    locale = request_locale(request)
     entries = session.execute(
         select(Checkin.id, Venue.venue_id, Venue.name, Checkin.scanned_at, Checkin.checked_out_at)
         .join(Venue, Venue.id == Checkin.venue_pk)
@@ -117,7 +119,7 @@ def my_scans(user: CurrentUser, session: SessionDep,
              for e in entries]
     items += [ScanHistoryItem(id=d.id, decision="deny", venue_id=d.venue_id, venue_name=d.name,
                               scanned_at=d.attempted_at.isoformat(), checked_out_at=None,
-                              reasons=[r for r in d.reasons.split(",") if r])
-              for d in denied]
+                              reasons=codes, reason_names=words_list("reason", codes, locale))
+              for d in denied for codes in [[r for r in d.reasons.split(",") if r]]]
     items.sort(key=lambda i: i.scanned_at, reverse=True)
     return items[:limit]

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from venuecode.msgid import N_
 from venuecode.scans.models import Checkin, DeniedAttempt
 from venuecode.venues.models import Venue
 
@@ -21,28 +22,28 @@ PER_PAGE = 20
 # Short words for a denied attempt's reasons (the full sentences need details the attempt
 # does not keep). English message ids: the template translates them.
 REASON_WORDS: dict[str, str] = {
-    "tracing_case": "Confirmed or asymptomatic case",
-    "test_positive": "Positive test",
-    "health_code_red": "Red health code",
-    "tracing_close": "Close contact",
-    "tracing_secondary": "Contact of a close contact",
-    "risk_area_high": "Was in a high-risk area",
-    "health_code_yellow": "Yellow health code",
-    "tracing_tertiary": "Met a contact of a close contact",
-    "risk_area_medium": "Was in a medium-risk area",
-    "tracing_general": "General contact",
-    "no_health_code": "No health code found",
-    "test_pending": "Test result not out yet",
-    "test_expired": "Test too old for this venue",
-    "test_missing": "No negative test found",
-    "vaccination_incomplete": "Not enough vaccine doses",
-    "test_expires_soon": "Test expires soon",
-    "test_sampled_in_future": "A test record with a time in the future",
+    "tracing_case": N_("Confirmed or asymptomatic case"),
+    "test_positive": N_("Positive test"),
+    "health_code_red": N_("Red health code"),
+    "tracing_close": N_("Close contact"),
+    "tracing_secondary": N_("Contact of a close contact"),
+    "risk_area_high": N_("Was in a high-risk area"),
+    "health_code_yellow": N_("Yellow health code"),
+    "tracing_tertiary": N_("Met a contact of a close contact"),
+    "risk_area_medium": N_("Was in a medium-risk area"),
+    "tracing_general": N_("General contact"),
+    "no_health_code": N_("No health code found"),
+    "test_pending": N_("Test result not out yet"),
+    "test_expired": N_("Test too old for this venue"),
+    "test_missing": N_("No negative test found"),
+    "vaccination_incomplete": N_("Not enough vaccine doses"),
+    "test_expires_soon": N_("Test expires soon"),
+    "test_sampled_in_future": N_("A test record with a time in the future"),
 }
-OTHER_REASON = "Other reason"
+OTHER_REASON = N_("Other reason")
 # How the entry was made, when not by the person's own scan.
-CHANNEL_WORDS: dict[str, str] = {"help": "Checked in by help-scan",
-                                 "sentinel": "Checked in at the venue's gate"}
+CHANNEL_WORDS: dict[str, str] = {"help": N_("Checked in by help-scan"),
+                                 "sentinel": N_("Checked in at the venue's gate")}
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,5 @@ class ScanHistoryItem(BaseModel):
     scanned_at: str
     checked_out_at: str | None
     reasons: list[str]
+    # The reason codes in the reader's words (web/words.py), in the same order.
+    reason_names: list[str] = []

@@ -26,9 +26,10 @@ from venuecode.scans.words import words_for
 from venuecode.venues.access import ensure_can_manage
 from venuecode.venues.service import get_venue
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require, writes
-from venuecode.web.i18n import translations
+from venuecode.web.i18n import request_locale, translations
 from venuecode.web.params import Day
 from venuecode.web.templating import render
+from venuecode.web.words import words, words_list
 
 router = APIRouter(tags=["staff"])
 EntryViewer = Annotated[User, Depends(require(Permission.VENUE_VIEW_ENTRIES))]
@@ -83,13 +84,17 @@ def venue_entries(venue_id: str, request: Request, user: EntryViewer, session: S
     venue = get_venue(session, venue_id)
     ensure_can_manage(user, venue)
     counts, rows = venue_day(session, venue, _day(day, state), state.settings.tz)
+    locale = request_locale(request)
     audit_view(session, actor_of(user, request), venue.venue_id)
     session.commit()
     return {"venue_id": venue.venue_id, "day": _day(day, state).isoformat(), "counts": counts,
             "rows": [
         {"at": r.at.isoformat(), "local_time": r.at.astimezone(state.settings.tz).strftime("%H:%M:%S"),
          "name": r.name, "id_number": r.id_number, "sub_area": r.sub_area,
-         "channel": r.channel, "decision": r.decision, "color": r.color, "reasons": r.reasons}
+         "channel": r.channel, "decision": r.decision, "color": r.color, "reasons": r.reasons,
+         # The codes in the reader's words, for programs as for the page (web/words.py).
+         "color_name": words("color", r.color, locale),
+         "reason_names": words_list("reason", r.reasons, locale)}
         for r in rows]}
 
 

@@ -27,8 +27,10 @@ from venuecode.access.ratelimit import Limit, Limiter
 from venuecode.access.roles import Permission, has_permission
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record, record_about
+from venuecode.categories import MAX_DWELL_MINUTES, categories
 from venuecode.errors import DomainError, NotFound, RateLimited
 from venuecode.facts.models import CaseRecord
+from venuecode.msgid import N_
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import Person, User
 from venuecode.people.regions import REGION_DISTRICTS
@@ -54,7 +56,7 @@ from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
 from venuecode.web.flash import flash
-from venuecode.web.i18n import request_locale
+from venuecode.web.i18n import request_locale, translations
 from venuecode.web.params import ObjectId
 from venuecode.web.templating import render
 
@@ -117,12 +119,69 @@ def new_trace(request: Request, user: Tracer, state: StateDep,
     return render(request, "tracing/new.html", {"form": form, "error": None})
 
 
-def _float(text: str) -> float | None:
-    return float(text) if text.strip() else None
+class _Bad(ValueError):
+    """A form field the trace cannot use: its label and the problem, as message ids."""
+
+    def __init__(self, field: str, problem: str, **values: object) -> None:
+        super().__init__(problem)
+        self.field, self.problem, self.values = field, problem, values
+
+    def words(self, locale: str) -> str:
+        tr = translations(locale)
+        label = tr.gettext(TraceForm.model_fields[self.field].title or self.field)
+        return f"{label}{'：' if locale == 'zh' else ': '}{tr.gettext(self.problem) % self.values}"
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.strip() else None
+def _float(form: dict[str, str], field: str) -> float | None:
+    try:
+        return float(form[field]) if form[field].strip() else None
+    except ValueError:
+        raise _Bad(field, N_("must be a number")) from None
+
+
+def _int(form: dict[str, str], field: str) -> int | None:
+    try:
+        return int(form[field]) if form[field].strip() else None
+    except ValueError:
+        raise _Bad(field, N_("must be a whole number")) from None
+
+
+def _category_slugs() -> dict[str, str]:
+    """A category by its slug or its name in either language (`metro`, `地铁站`, `Metro station`)."""
+    return {key.casefold(): c.slug for c in categories().values()
+            for key in (c.slug, c.name_zh, c.name_en)}
+
+
+def _stays(text: str) -> dict[str, float] | None:
+    """The what-if stays (`地铁站=10, office=240`), each item checked with the field named."""
+    stays: dict[str, float] = {}
+    slugs = _category_slugs()
+    for item in text.replace("，", ",").replace(",", " ").split():
+        try:
+            parsed = parse_stays([item])
+        except ValueError:
+            raise _Bad("dwell", N_("write CATEGORY=MINUTES, e.g. metro=10 (not “%(item)s”)"),
+                       item=item[:40]) from None
+        stays.update((slugs.get(k.casefold(), k), v) for k, v in parsed.items())
+    for slug, minutes in stays.items():
+        if slug not in categories():
+            raise _Bad("dwell", N_("“%(slug)s” is not a venue category"), slug=slug[:40])
+        if not 0 < minutes <= MAX_DWELL_MINUTES:
+            raise _Bad("dwell", N_("the stay for “%(slug)s” must be more than 0 and at most "
+                                   "%(max)s minutes"), slug=slug, max=MAX_DWELL_MINUTES)
+    return stays or None
+
+
+def _trace_request(form: dict[str, str], picked: list[str], tz: ZoneInfo) -> TraceRequest:
+    try:
+        as_of = parse_instant(form["as_of"], tz) if form["as_of"].strip() else None
+    except TimeFormatError:
+        raise _Bad("as_of", N_("must be a date and time")) from None
+    return TraceRequest(
+        cases=list(dict.fromkeys(picked)), as_of=as_of,
+        look_back_days=_float(form, "look_back_days"),
+        close_minutes=_float(form, "close_minutes"), depth=_int(form, "depth"),
+        reason=form["reason"].strip(), dwell_minutes=_stays(form["dwell"]))
 
 
 @router.post("/tracing/traces", response_model=None)
@@ -131,31 +190,26 @@ def run(request: Request, user: Tracer, state: StateDep, session: SessionDep,
     # Plain `def`: a large outbreak takes seconds, in FastAPI's threadpool, off the event loop.
     form = fields.model_dump()
     picked = [c.strip() for c in form["cases"].replace(",", "\n").split() if c.strip()]
-    zh = request_locale(request) == "zh"
+    locale = request_locale(request)
+    tr = translations(locale)
     error = None
     if not form["reason"].strip():
-        error = ("请填写流调事由（必填，将记入审计日志）。" if zh
-                 else "A reason is required; it goes into the audit log.")
+        error = tr.gettext(N_("A reason is required; it goes into the audit log."))
     elif not picked:
-        error = "请至少选择一个病例。" if zh else "Pick at least one case."
+        error = tr.gettext(N_("Pick at least one case."))
     if error is None:
         try:
-            as_of = parse_instant(form["as_of"], state.settings.tz) if form["as_of"].strip() else None
-            trace_request = TraceRequest(
-                cases=list(dict.fromkeys(picked)), as_of=as_of,
-                look_back_days=_float(form["look_back_days"]),
-                close_minutes=_float(form["close_minutes"]), depth=_int(form["depth"]),
-                reason=form["reason"].strip(),
-                dwell_minutes=parse_stays(form["dwell"].replace("，", ",").replace(",", " ").split()) or None)
             trace = run_trace(session, state.settings, actor_of(user, request), user.id,
-                              trace_request)
+                              _trace_request(form, picked, state.settings.tz))
             session.commit()
             return flash(request, RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303),
                          "trace_started")
-        except (TimeFormatError, ValueError) as bad:
-            error = f"{'输入有误' if zh else 'Invalid input'}: {bad}"
+        except _Bad as bad:
+            error = bad.words(locale)
         except DomainError as refused:
-            error = refused.message("zh" if zh else "en")
+            error = refused.message(locale)
+        except ValueError:  # the engine's own checks, which the ones above should pre-empt
+            error = tr.gettext(N_("The trace cannot be run with these settings."))
     form["cases"] = "\n".join(dict.fromkeys(picked))
     return render(request, "tracing/new.html", {"form": form, "error": error}, status_code=422)
 

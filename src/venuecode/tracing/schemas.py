@@ -6,6 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from venuecode.msgid import N_
 
 
 class TraceBody(BaseModel):
@@ -23,9 +26,10 @@ class TraceBody(BaseModel):
     @model_validator(mode="after")
     def _cases_or_all(self) -> TraceBody:
         if bool(self.cases) == self.all_cases:
-            raise ValueError("give either a non-empty 'cases' list or 'all_cases': true")
+            raise PydanticCustomError("cases_or_all", N_(
+                "give either a non-empty 'cases' list or 'all_cases': true"))
         if not self.reason.strip():
-            raise ValueError("'reason' must say why the trace is run")
+            raise PydanticCustomError("reason_blank", N_("'reason' must say why the trace is run"))
         return self
 
 
@@ -54,39 +58,39 @@ class TraceOut(TraceSummary):
 class TraceForm(BaseModel):
     """The new-trace page (`/tracing/new`)."""
 
-    cases: str = Field(default="", title="Cases (ID numbers, one per line; several cases trace an outbreak)")
-    as_of: str = Field(default="", title="As of (empty: now)")
-    reason: str = Field(default="", title="Reason (required, kept in the audit log)")
-    look_back_days: str = Field(default="", title="Look-back (days before onset)")
-    close_minutes: str = Field(default="", title="Close contact threshold (minutes)")
-    depth: str = Field(default="", title="Chain depth (2 = secondary contacts)")
-    dwell: str = Field(default="", title="Stay per venue category in minutes, e.g. metro=10, "
-                                         "office=240 (empty: the category table)")
+    cases: str = Field(default="", title=N_("Cases (ID numbers, one per line; several cases trace an outbreak)"))
+    as_of: str = Field(default="", title=N_("As of (empty: now)"))
+    reason: str = Field(default="", title=N_("Reason (required, kept in the audit log)"))
+    look_back_days: str = Field(default="", title=N_("Look-back (days before onset)"))
+    close_minutes: str = Field(default="", title=N_("Close contact threshold (minutes)"))
+    depth: str = Field(default="", title=N_("Chain depth (2 = secondary contacts)"))
+    dwell: str = Field(default="", title=N_("Stay per venue category in minutes, e.g. metro=10, "
+                                            "office=240 (empty: the category table)"))
 
 
 class PushRequestForm(BaseModel):
     """A health-code push request: the tiers ticked, persons excluded and added, a note."""
 
-    tiers: list[str] = Field(default_factory=list, title="Tiers to push", max_length=50)
-    exclude: str = Field(default="", title="Persons to exclude", max_length=200_000)
-    add: str = Field(default="", title="Persons to add", max_length=200_000)
-    note: str = Field(default="", title="Note", max_length=500)
+    tiers: list[str] = Field(default_factory=list, title=N_("Tiers to push"), max_length=50)
+    exclude: str = Field(default="", title=N_("Persons to exclude"), max_length=200_000)
+    add: str = Field(default="", title=N_("Persons to add"), max_length=200_000)
+    note: str = Field(default="", title=N_("Note"), max_length=500)
 
 
 class ApproveForm(BaseModel):
     """Approving a push: the count of persons the supervisor saw and confirms."""
 
-    persons: int | None = Field(default=None, title="Persons confirmed", ge=0, le=2**31 - 1)
+    persons: int | None = Field(default=None, title=N_("Persons confirmed"), ge=0, le=2**31 - 1)
 
 
 class ReasonForm(BaseModel):
     """Lifting marks: the reason goes into the audit log."""
 
-    reason: str = Field(default="", title="Reason for lifting")
+    reason: str = Field(default="", title=N_("Reason for lifting"))
 
 
 class RejectForm(BaseModel):
     """Rejecting a push request; `back` is a fixed choice of page, never a URL."""
 
-    reason: str = Field(default="", title="Reason for rejection")
-    back: str = Field(default="", title="Back to tracing")
+    reason: str = Field(default="", title=N_("Reason for rejection"))
+    back: str = Field(default="", title=N_("Back to tracing"))

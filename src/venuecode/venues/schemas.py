@@ -6,8 +6,10 @@ import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from venuecode.categories import categories
+from venuecode.msgid import N_
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 
@@ -30,10 +32,8 @@ class VenueApplication(BaseModel):
     @classmethod
     def _known_category(cls, value: str) -> str:
         if value not in categories():
-            raise ValueError(
-                f"unknown category {value!r}; use one of the slugs of venue-categories.csv "
-                f"(e.g. market, metro, restaurant)"
-            )
+            # The slugs of venue-categories.csv, e.g. market, metro, restaurant.
+            raise PydanticCustomError("venue_category", N_("is not one of the venue categories"))
         return value
 
     @field_validator("manager_phone")
@@ -41,8 +41,9 @@ class VenueApplication(BaseModel):
     def _phone(cls, value: str) -> str:
         value = value.replace(" ", "")
         if not _PHONE.match(value):
-            raise ValueError("manager_phone must be a mobile number (11 digits starting with 1) "
-                             "or a landline such as 0571-87654321")
+            raise PydanticCustomError("phone_number", N_(
+                "must be a mobile number (11 digits starting with 1) or a landline such as "
+                "0571-87654321"))
         return value
 
     @field_validator("sub_areas")
@@ -51,9 +52,11 @@ class VenueApplication(BaseModel):
         cleaned = [v.strip() for v in value if v.strip()]
         for name in cleaned:
             if len(name) > 64:
-                raise ValueError(f"sub-area name {name[:20]!r}… is longer than 64 characters")
+                raise PydanticCustomError("sub_area_too_long",
+                                          N_("each name must be at most 64 characters"))
         if len(set(cleaned)) != len(cleaned):
-            raise ValueError("sub-area names must be unique within a venue")
+            raise PydanticCustomError("sub_area_repeated",
+                                      N_("each name may appear only once in a venue"))
         return cleaned
 
 
@@ -109,14 +112,14 @@ class VenueApplicationForm(BaseModel):
     the page (a message id of the catalogue).
     """
 
-    name: str = Field(default="", title="Venue name")
-    category: str = Field(default="", title="Category")
-    district: str = Field(default="", title="District")
-    address: str = Field(default="", title="Address")
-    manager_name: str = Field(default="", title="Manager name")
-    manager_phone: str = Field(default="", title="Manager phone")
-    capacity: str = Field(default="", title="Capacity (people)")
-    sub_areas: str = Field(default="", title="Sub-areas")
+    name: str = Field(default="", title=N_("Venue name"))
+    category: str = Field(default="", title=N_("Category"))
+    district: str = Field(default="", title=N_("District"))
+    address: str = Field(default="", title=N_("Address"))
+    manager_name: str = Field(default="", title=N_("Manager name"))
+    manager_phone: str = Field(default="", title=N_("Manager phone"))
+    capacity: str = Field(default="", title=N_("Capacity (people)"))
+    sub_areas: str = Field(default="", title=N_("Sub-areas"))
 
     @classmethod
     def of(cls, venue: VenueOut) -> VenueApplicationForm:
@@ -137,4 +140,4 @@ class VenueApplicationForm(BaseModel):
 class DecisionForm(BaseModel):
     """An administrator's reject or revoke button (a FastAPI `Form()` model)."""
 
-    reason: str = Field(default="", title="Reason")
+    reason: str = Field(default="", title=N_("Reason"))

@@ -22,8 +22,9 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venuecode.errors import DomainError, NotAuthenticated
+from venuecode.msgid import N_
 from venuecode.web.forms import describe, route_titles
-from venuecode.web.i18n import request_locale
+from venuecode.web.i18n import request_locale, translations
 
 log = logging.getLogger("venuecode.web")
 
@@ -60,21 +61,33 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return _respond(request, exc.status, exc.code, exc.message_zh, exc.message_en, exc.details)
 
 
+INVALID_INPUT = N_("Invalid input: %(problems)s.")
+
+
+def _invalid_input(errors: list[Any], titles: dict[str, str], locale: str) -> str:
+    """`输入有误：负责人电话：请填写…。`: each field by its label, the problem in words."""
+    separator = "；" if locale == "zh" else "; "
+    return translations(locale).gettext(INVALID_INPUT) % {
+        "problems": separator.join(describe(errors[:5], titles, locale))}
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    titles = route_titles(request)
+    errors = list(exc.errors())
+    zh, en = _invalid_input(errors, titles, "zh"), _invalid_input(errors, titles, "en")
     if not _wants_json(request):
-        # A browser's form post: each field by its label on the page, the problem in words.
-        titles = route_titles(request)
-        zh = "；".join(describe(exc.errors()[:5], titles, "zh"))
-        en = "; ".join(describe(exc.errors()[:5], titles, "en"))
-        return _respond(request, 422, "invalid_input", f"输入有误：{zh}。", f"Invalid input: {en}.")
+        # A browser's form post: each field by its label on the page.
+        return _respond(request, 422, "invalid_input", zh, en)
+    # Programs get the field's path and Pydantic's problem as they are, and a person the
+    # same in words of the request's language (`message`).
+    locale = request_locale(request)
     problems = []
-    for err in exc.errors():
+    for err in errors:
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
-        problems.append({"field": where, "problem": err.get("msg", "")})
-    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
-    return _respond(request, 422, "invalid_input", f"输入有误：{summary}",
-                    f"Invalid input: {summary}", {"problems": problems})
+        problems.append({"field": where, "problem": err.get("msg", ""),
+                         "message": describe([err], titles, locale)[0]})
+    return _respond(request, 422, "invalid_input", zh, en, {"problems": problems})
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -14,44 +14,67 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
 
+from venuecode.msgid import N_
 from venuecode.web.i18n import translations
 
-# Pydantic error type -> (Chinese, English), formatted with the error's `ctx`.
-_PROBLEMS: dict[str, tuple[str, str]] = {
-    "missing": ("必填", "required"),
-    "string_too_short": ("至少 {min_length} 个字符", "at least {min_length} characters"),
-    "string_too_long": ("最多 {max_length} 个字符", "at most {max_length} characters"),
-    "too_short": ("至少 {min_length} 项", "at least {min_length} items"),
-    "too_long": ("最多 {max_length} 项", "at most {max_length} items"),
-    "int_parsing": ("须为整数", "must be a whole number"),
-    "int_from_float": ("须为整数", "must be a whole number"),
-    "float_parsing": ("须为数字", "must be a number"),
-    "greater_than": ("须大于 {gt}", "must be more than {gt}"),
-    "greater_than_equal": ("不能小于 {ge}", "must be at least {ge}"),
-    "less_than": ("须小于 {lt}", "must be less than {lt}"),
-    "less_than_equal": ("不能大于 {le}", "must be at most {le}"),
-    "string_pattern_mismatch": ("格式不正确", "has the wrong format"),
-    "literal_error": ("不是可选的值", "is not one of the choices"),
-    "enum": ("不是可选的值", "is not one of the choices"),
-    "bool_parsing": ("须为是或否", "must be yes or no"),
-    "string_type": ("须为文字", "must be text"),
-    "extra_forbidden": ("不是本表单的字段", "is not a field of this form"),
+# Pydantic error type -> message id, formatted with the error's `ctx` (`%(min_length)s`).
+PROBLEMS: dict[str, str] = {
+    "missing": N_("required"),
+    "string_too_short": N_("at least %(min_length)s characters"),
+    "string_too_long": N_("at most %(max_length)s characters"),
+    "too_short": N_("at least %(min_length)s items"),
+    "too_long": N_("at most %(max_length)s items"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "float_type": N_("must be a number"),
+    "greater_than": N_("must be more than %(gt)s"),
+    "greater_than_equal": N_("must be at least %(ge)s"),
+    "less_than": N_("must be less than %(lt)s"),
+    "less_than_equal": N_("must be at most %(le)s"),
+    "string_pattern_mismatch": N_("has the wrong format"),
+    "literal_error": N_("is not one of the choices"),
+    "enum": N_("is not one of the choices"),
+    "bool_parsing": N_("must be yes or no"),
+    "bool_type": N_("must be yes or no"),
+    "string_type": N_("must be text"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be an object"),
+    "model_type": N_("must be an object"),
+    "datetime_parsing": N_("must be a date and time"),
+    "datetime_from_date_parsing": N_("must be a date and time"),
+    "date_parsing": N_("must be a date"),
+    "date_from_datetime_parsing": N_("must be a date"),
+    "extra_forbidden": N_("is not a field of this form"),
+    "json_invalid": N_("is not valid JSON"),
+    "value_error": N_("is not valid"),
 }
+EMPTY = N_("must not be empty")
 
 
 def problem(error: Mapping[str, Any], locale: str) -> str:
-    """One error's problem, without the field; a validator's own message as it is."""
+    """One error's problem, without the field, in `locale`.
+
+    Pydantic's own kinds come from `PROBLEMS`. A validator of ours raises
+    `PydanticCustomError(kind, N_("message id"))` (no `{}` placeholders, so the message is
+    its id) and is translated as it is; any other message is shown as given.
+    """
+    tr = translations(locale)
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     if kind == "string_too_short" and ctx.get("min_length") == 1:
-        return "不能为空" if locale == "zh" else "must not be empty"
-    if kind in _PROBLEMS:
-        zh, en = _PROBLEMS[kind]
+        return tr.gettext(EMPTY)
+    if kind in PROBLEMS and kind != "value_error":
         try:
-            return (zh if locale == "zh" else en).format(**ctx)
-        except (KeyError, IndexError):
+            return tr.gettext(PROBLEMS[kind]) % {k: v for k, v in ctx.items()}
+        except (KeyError, TypeError, ValueError):
             pass
-    return str(error.get("msg", "")).removeprefix("Value error, ")
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    translated = tr.gettext(message)
+    if translated == message and kind == "value_error" and locale != "en":
+        return tr.gettext(PROBLEMS["value_error"])  # an English sentence we did not write
+    return translated
 
 
 _WHERE = ("body", "query", "path", "header", "cookie")
@@ -70,11 +93,17 @@ def model_titles(model: type[BaseModel]) -> dict[str, str]:
 
 
 def route_titles(request: Request) -> dict[str, str]:
-    """The labels of the form fields the matched route declares (its `Form()` models)."""
+    """The labels of the form fields the matched route declares (its `Form()` models, and
+    query parameters given a `title`)."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return {}
+    return titles_of(route) if isinstance(route, APIRoute) else {}
+
+
+def titles_of(route: APIRoute) -> dict[str, str]:
     titles: dict[str, str] = {}
+    for query in route.dependant.query_params:
+        if query.field_info.title:
+            titles[query.alias] = query.field_info.title
     for param in route.dependant.body_params:
         info = param.field_info
         model = info.annotation

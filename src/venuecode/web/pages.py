@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from venuecode.access.roles import Permission, has_permission
+from venuecode.msgid import N_
 from venuecode.web.deps import OptionalUser
 from venuecode.web.templating import render
 
@@ -20,20 +21,20 @@ def home(request: Request, user: OptionalUser, signed_out: str | None = None) ->
     if user is not None:
         role = user.role
         if has_permission(role, Permission.VENUE_APPLY):
-            links.append(("/manage/venues", "My venues"))
+            links.append(("/manage/venues", N_("My venues")))
         if has_permission(role, Permission.VENUE_APPROVE):
-            links.append(("/admin/venues", "Approve venue codes"))
+            links.append(("/admin/venues", N_("Approve venue codes")))
         # Without a district of their own (a system admin) the page needs ?district=.
         if has_permission(role, Permission.DISTRICT_VIEW) and user.district:
-            links.append(("/admin/district", "District scan volumes"))
+            links.append(("/admin/district", N_("District scan volumes")))
         if has_permission(role, Permission.INGEST_UPLOAD):
-            links.append(("/admin/ingest", "Import data"))
-        links += [("/tracing", "Contact tracing")] if has_permission(role, Permission.TRACE_RUN) else []
+            links.append(("/admin/ingest", N_("Import data")))
+        links += [("/tracing", N_("Contact tracing"))] if has_permission(role, Permission.TRACE_RUN) else []
         if has_permission(role, Permission.ACCOUNTS_MANAGE):
-            links.append(("/admin/console", "Operator console"))
-        links.append(("/me/scans", "My scans"))
-        links.append(("/me/identity", "Real-name verification"))
-        links.append(("/me/access-log", "Who used my data"))
-        links.append(("/assist/paper-codes", "Paper health codes"))
+            links.append(("/admin/console", N_("Operator console")))
+        links.append(("/me/scans", N_("My scans")))
+        links.append(("/me/identity", N_("Real-name verification")))
+        links.append(("/me/access-log", N_("Who used my data")))
+        links.append(("/assist/paper-codes", N_("Paper health codes")))
     return render(request, "home.html", {"user": user, "links": links,
                                          "signed_out_everywhere": everywhere})

@@ -13,9 +13,11 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from venuecode.categories import categories
 from venuecode.web.flash import MESSAGES, Shown, clear_flash, take_flash
 from venuecode.web.i18n import request_locale, translations
 from venuecode.web.security import CSRF_FIELD, csrf_token, issue_cookie
+from venuecode.web.words import words
 
 
 @cache
@@ -28,6 +30,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["localtime"] = _localtime
+    env.filters["words"] = _words
+    env.filters["stays"] = _stays
     env.globals["csrf_field"] = _csrf_field
     env.globals["csrf_token"] = _csrf_token
     return env
@@ -38,6 +42,20 @@ def _csrf_field(ctx: Context) -> Markup:
     """The hidden field every post form carries (web/security.py checks it)."""
     return Markup('<input type="hidden" name="%s" value="%s">') % (
         CSRF_FIELD, csrf_token(ctx["request"]))
+
+
+@pass_context
+def _words(ctx: Context, code: str | None, kind: str) -> str:
+    """`{{ b.status|words("batch_status") }}`: a code in the page's words (web/words.py)."""
+    return words(kind, code, ctx["locale"])
+
+
+@pass_context
+def _stays(ctx: Context, minutes: dict[str, float]) -> str:
+    """`{"metro": 10.0}` as `地铁站=10`: stay lengths by category name in the page's language."""
+    known = categories()
+    return ", ".join(f"{known[slug].name(ctx['locale']) if slug in known else slug}={value:g}"
+                     for slug, value in minutes.items())
 
 
 @pass_context

@@ -86,7 +86,7 @@ def test_a_duplicate_venue_id_is_refused_and_nothing_changes(db: Session) -> Non
 @pytest.mark.parametrize(
     ("field", "value", "hint"),
     [
-        ("category", "casino", "unknown category"),
+        ("category", "casino", "not one of the venue categories"),
         ("name", "", "at least 1 character"),
         ("name", "长" * 500, "at most 100 characters"),
         ("manager_phone", "12345", "mobile number"),

@@ -119,7 +119,7 @@ def test_the_form_takes_stays_per_category_and_explains_bad_ones(
     assert result["rules"]["dwell_minutes"] == {"market": 10.0}
     assert {c["id_number"]: c["tier"] for c in result["contacts"]} == {p["K"]: "general"}
     view = client.get(response.headers["location"], headers=headers).text
-    assert "停留时长按类别调整（分钟）：market=10.0" in view
+    assert "停留时长按类别调整（分钟）：农贸市场=10" in view  # the category by its name
 
 
 def test_an_unknown_case_is_shown_on_the_form_not_as_a_crash(
