@@ -140,6 +140,8 @@ OPERATOR_WORDS: dict[A, str] = {
     A.GATE_REFUSED: "A gate device's upload was refused",
     A.VENUE_RESUBMITTED: "Resubmitted a corrected venue application",
     A.VENUE_ENTRIES_EXPORTED: "Exported a venue's entries",
+    A.VENUE_DISPLAY_ROTATED: "Rotated a venue's display key",
+    A.VENUE_DISPLAY_REQUIRED: "Changed whether a venue requires its rotating code",
 }
 
 

@@ -21,7 +21,7 @@ def _signer() -> CodeSigner:
     from venuecode.venues.service import CodeSigner
 
     s = settings()
-    return CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
+    return CodeSigner.of(s)
 
 
 @app.command("list")

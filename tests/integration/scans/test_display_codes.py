@@ -1,0 +1,129 @@
+"""Rotating display codes (动态场所码): through the one scan pipeline, on a fixed clock."""
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.integration.scans.test_scan_api import citizen, entries  # noqa: F401 (fixture)
+from tests.support import factories
+from tests.support import facts as f
+from venuecode.audit.service import Actor
+from venuecode.clock import FixedClock
+from venuecode.config import Settings
+from venuecode.errors import InvalidInput
+from venuecode.venues import display
+from venuecode.venues import service as venues
+from venuecode.venues.models import Venue
+
+REFUSAL = "请扫描现场展示的场所码"
+
+
+def signer_of(settings: Settings, **overrides: object) -> venues.CodeSigner:
+    return venues.CodeSigner.of(settings.model_copy(update=overrides))
+
+
+def display_url_at(db: Session, settings: Settings, venue: Venue, clock: FixedClock,
+                   steps_ago: int) -> str:
+    at = clock.now() - timedelta(seconds=settings.display_code_seconds * steps_ago)
+    url = venues.display_url(signer_of(settings), venue, at)
+    assert url is not None
+    return url
+
+
+def scan(client: TestClient, headers: dict[str, str], url: str):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/scans", json={"venue_code": url}, headers=headers)
+
+
+def test_a_display_code_within_the_grace_window_checks_in_and_one_step_older_is_refused(
+        client: TestClient, db: Session, settings: Settings, clock: FixedClock,
+        citizen) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    headers, number = citizen
+    f.healthy(db, number, clock.now())
+    venue = factories.venue(db)
+    venue.display_required = True
+    db.commit()
+    grace = settings.display_code_grace_steps
+    assert grace == 2
+    fresh = display_url_at(db, settings, venue, clock, grace)  # two steps old: still good
+    assert f"/s/{venues.venue_token(signer_of(settings), venue)}." in fresh
+    ok = scan(client, headers, fresh)
+    assert ok.status_code == 201, ok.text
+    assert entries(db, number) == 1
+    stale = display_url_at(db, settings, venue, clock, grace + 1)
+    clock.advance(timedelta(minutes=10))  # past the repeat window: a new scan would store
+    refused = scan(client, headers, display_url_at(db, settings, venue, clock, grace + 1))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "code_display_expired"
+    assert REFUSAL in refused.json()["error"]["message"]
+    assert scan(client, headers, stale).status_code == 422
+    assert entries(db, number) == 1  # nothing stored for a refused code
+
+
+def test_a_required_venue_refuses_the_printed_poster_and_an_unrequired_one_takes_both(
+        client: TestClient, db: Session, settings: Settings, clock: FixedClock,
+        citizen) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    headers, number = citizen
+    f.healthy(db, number, clock.now())
+    signer = signer_of(settings)
+    required, free = factories.venue(db), factories.venue(db)
+    required.display_required = True
+    db.commit()
+    poster = signer.url(venues.venue_token(signer, required) or "")
+    refused = scan(client, headers, poster)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "code_display_required"
+    assert REFUSAL in refused.json()["error"]["message"]
+    assert scan(client, headers, display_url_at(db, settings, required, clock, 0)
+                ).status_code == 201
+    assert scan(client, headers, signer.url(venues.venue_token(signer, free) or "")
+                ).status_code == 201
+    clock.advance(timedelta(minutes=10))
+    assert scan(client, headers, display_url_at(db, settings, free, clock, 0)).status_code == 201
+    assert entries(db, number) == 3
+
+
+def test_a_forged_or_rotated_stamp_is_refused(
+        client: TestClient, db: Session, settings: Settings, clock: FixedClock,
+        citizen) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    headers, number = citizen
+    f.healthy(db, number, clock.now())
+    venue = factories.venue(db)
+    db.commit()
+    url = display_url_at(db, settings, venue, clock, 0)
+    forged = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
+    for bad in (forged, url.rsplit(".", 1)[0] + ".!!!", url + "x"):
+        answer = scan(client, headers, bad)
+        assert answer.status_code == 422, (bad, answer.text)
+    assert scan(client, headers, forged).json()["error"]["code"] == "code_display_invalid"
+    # Another venue's key does not sign this venue's code.
+    other = factories.venue(db)
+    db.commit()
+    token = venues.venue_token(signer_of(settings), venue) or ""
+    step = display.step_of(clock.now(), settings.display_code_seconds)
+    borrowed = display.stamped(token, signer_of(settings).display_key(other), step)
+    assert scan(client, headers, f"http://testserver/s/{borrowed}").status_code == 422
+    # Rotating the display key: the old screen's codes stop working at once.
+    venues.rotate_display_key(db, Actor.cli(), venue)
+    db.commit()
+    assert scan(client, headers, url).json()["error"]["code"] == "code_display_invalid"
+    assert scan(client, headers, display_url_at(db, settings, venue, clock, 0)
+                ).status_code == 201
+    assert entries(db, number) == 1
+
+
+def test_a_district_that_requires_the_rotating_code_refuses_posters(
+        db: Session, settings: Settings, clock: FixedClock) -> None:
+    venue = factories.venue(db)
+    db.flush()
+    signer = signer_of(settings, display_code_districts=(venue.district,))
+    poster = signer.url(venues.venue_token(signer, venue) or "")
+    with pytest.raises(InvalidInput) as refused:
+        venues.resolve_code(db, signer, poster)
+    assert refused.value.code == "code_display_required"
+    shown = venues.display_url(signer, venue, clock.now())
+    assert shown is not None
+    assert venues.resolve_code(db, signer, shown).venue.id == venue.id
+    # Elsewhere the poster stays valid.
+    assert venues.resolve_code(db, signer_of(settings), poster).venue.id == venue.id
