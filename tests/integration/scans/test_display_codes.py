@@ -127,3 +127,35 @@ def test_a_district_that_requires_the_rotating_code_refuses_posters(
     assert venues.resolve_code(db, signer, shown).venue.id == venue.id
     # Elsewhere the poster stays valid.
     assert venues.resolve_code(db, signer_of(settings), poster).venue.id == venue.id
+
+
+def test_the_cli_prints_the_url_the_display_shows_now_and_it_scans(
+        tmp_path, settings: Settings, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from venuecode.cli.main import app
+    from venuecode.config import set_settings
+    from venuecode.db import make_engine, make_sessionmaker, transaction
+    from venuecode.schema import create_schema
+
+    url = f"sqlite:///{tmp_path}/cli.db"
+    engine = make_engine(url)
+    create_schema(engine)
+    local = settings.model_copy(update={"database_url": url})
+    set_settings(local)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        venue_id = factories.venue(session).venue_id
+    result = CliRunner().invoke(app, ["venues", "display-code", venue_id])
+    assert result.exit_code == 0, result.output
+    printed = result.output.strip()
+    assert printed.startswith(f"{settings.public_url}/s/") and printed.count(".") >= 2
+    with transaction(factory) as session:
+        venue = venues.get_venue(session, venue_id)
+        venue.display_required = True
+        assert venues.resolve_code(session, venues.CodeSigner.of(local), printed).venue.id == venue.id
+        clock.advance(timedelta(seconds=settings.display_code_seconds * 3))
+        with pytest.raises(InvalidInput, match="code_display_expired"):
+            venues.resolve_code(session, venues.CodeSigner.of(local), printed)
+    assert CliRunner().invoke(app, ["venues", "display-code", "NOPE"]).exit_code != 0
+    engine.dispose()
