@@ -16,8 +16,8 @@ from venuecode import clock
 from venuecode.access.roles import Role
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
-from venuecode.config import Settings
 from venuecode.categories import get_category
+from venuecode.config import Settings
 from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from venuecode.venues import display
 from venuecode.venues.ids import venue_id_problem

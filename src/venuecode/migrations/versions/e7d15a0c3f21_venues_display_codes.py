@@ -21,11 +21,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('venues') as batch:
-        batch.add_column(sa.Column('display_issue', sa.Integer(), server_default='1',
-                                   nullable=False))
-        batch.add_column(sa.Column('display_required', sa.Boolean(),
-                                   server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMN (a constant default fills existing rows): a batch copy of `venues`
+    # on SQLite would drop a table other tables' foreign keys point at.
+    op.add_column('venues', sa.Column('display_issue', sa.Integer(), server_default='1',
+                                      nullable=False))
+    op.add_column('venues', sa.Column('display_required', sa.Boolean(),
+                                      server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
