@@ -41,12 +41,23 @@ def _shown(page: Any) -> tuple[str, int]:
     return str(box.get_attribute("data-url")), int(box.get_attribute("data-step") or "0")
 
 
-def test_the_browser_derives_the_same_stamps_as_python(browser: Any,
-                                                       live_server: LiveServer) -> None:
-    context = browser.new_context(viewport=SCREENS["phone"], locale="zh-CN")
+@pytest.fixture(scope="module")
+def manager_state(browser: Any, live_server: LiveServer) -> Any:
+    """The manager signed in once (one SMS a minute per phone): the cookies, for each test."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        sign_in(context.new_page(), live_server, MANAGER, "/manage/venues")
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+def test_the_browser_derives_the_same_stamps_as_python(browser: Any, live_server: LiveServer,
+                                                       manager_state: Any) -> None:
+    context = browser.new_context(viewport=SCREENS["phone"], locale="zh-CN",
+                                  storage_state=manager_state)
     page = context.new_page()
     try:
-        sign_in(page, live_server, MANAGER, "/manage/venues")
         page.goto(f"{live_server.url}/manage/venues/{VENUE}/display")
         _shown(page)
         screen = page.locator("#display")
@@ -65,14 +76,13 @@ def test_the_browser_derives_the_same_stamps_as_python(browser: Any,
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_display_shows_a_rotating_code_that_scans_and_keeps_going_offline(
-        browser: Any, live_server: LiveServer, screen: str) -> None:
+        browser: Any, live_server: LiveServer, manager_state: Any, screen: str) -> None:
     viewport = SCREENS[screen]
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context = browser.new_context(viewport=viewport, locale="zh-CN", storage_state=manager_state)
     page = context.new_page()
     citizen_context = browser.new_context(viewport=SCREENS["phone"], locale="zh-CN")
     citizen = citizen_context.new_page()
     try:
-        sign_in(page, live_server, MANAGER, "/manage/venues")
         page.goto(f"{live_server.url}/manage/venues/{VENUE}")
         page.click("#display-link")
         page.wait_for_url(f"**/manage/venues/{VENUE}/display")

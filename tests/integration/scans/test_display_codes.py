@@ -159,3 +159,53 @@ def test_the_cli_prints_the_url_the_display_shows_now_and_it_scans(
             venues.resolve_code(session, venues.CodeSigner.of(local), printed)
     assert CliRunner().invoke(app, ["venues", "display-code", "NOPE"]).exit_code != 0
     engine.dispose()
+
+
+def test_the_manager_requires_the_rotating_code_and_rotates_the_key_on_the_pages(
+        client: TestClient, db: Session, settings: Settings, clock: FixedClock,
+        citizen) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from tests.conftest import sign_in
+    from venuecode.access.roles import Role
+
+    html = {"accept": "text/html"}
+    owner = factories.user(db, Role.VENUE_MANAGER)
+    venue = factories.venue(db, manager=owner, venue_id="HZ-DSP1")
+    db.commit()
+    manager = {**sign_in(client, settings, owner.phone), **html}
+    detail = client.get("/manage/venues/HZ-DSP1", headers=manager).text
+    assert "张贴的场所码和动态场所码都可以登记。" in detail
+    assert 'data-confirm="张贴的场所码将不能再登记。确定继续吗？"' in detail  # asks first
+    shown = client.get("/manage/venues/HZ-DSP1/display", headers=manager)
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    key = display.key_text(signer_of(settings).display_key(venue))
+    assert f'data-key="{key}"' in shown.text and "动态场所码" in shown.text
+
+    done = client.post("/manage/venues/HZ-DSP1/display/required", data={"required": "true"},
+                       headers=manager, follow_redirects=False)
+    assert done.headers["location"] == "/manage/venues/HZ-DSP1?done=display_required"
+    said = client.get(done.headers["location"], headers=manager).text
+    assert "已设置：本场所现在只接受动态场所码。" in said
+    headers, number = citizen
+    f.healthy(db, number, clock.now())
+    db.refresh(venue)
+    assert venue.display_required is True
+    poster = signer_of(settings).url(venues.venue_token(signer_of(settings), venue) or "")
+    assert scan(client, headers, poster).json()["error"]["code"] == "code_display_required"
+
+    old = display_url_at(db, settings, venue, clock, 0)
+    rotated = client.post("/manage/venues/HZ-DSP1/display/rotate", headers=manager,
+                          follow_redirects=False)
+    assert rotated.headers["location"] == "/manage/venues/HZ-DSP1?done=display_rotated"
+    db.refresh(venue)
+    assert venue.display_issue == 2
+    assert key not in client.get("/manage/venues/HZ-DSP1/display", headers=manager).text
+    assert scan(client, headers, old).json()["error"]["code"] == "code_display_invalid"
+    # Another manager may not open the display (it holds the key).
+    stranger = factories.user(db, Role.VENUE_MANAGER)
+    db.commit()
+    other = {**sign_in(client, settings, stranger.phone), **html}
+    assert client.get("/manage/venues/HZ-DSP1/display", headers=other).status_code == 403
+    off = client.post("/manage/venues/HZ-DSP1/display/required", data={"required": "false"},
+                      headers=manager, follow_redirects=False)
+    assert off.headers["location"].endswith("done=display_optional")
+    assert scan(client, headers, poster).status_code == 201
