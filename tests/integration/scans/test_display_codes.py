@@ -209,3 +209,26 @@ def test_the_manager_requires_the_rotating_code_and_rotates_the_key_on_the_pages
                       headers=manager, follow_redirects=False)
     assert off.headers["location"].endswith("done=display_optional")
     assert scan(client, headers, poster).status_code == 201
+
+
+def test_the_scan_page_refuses_a_stale_display_code_in_words_and_takes_a_fresh_one(
+        client: TestClient, db: Session, settings: Settings, clock: FixedClock,
+        citizen) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    headers, number = citizen
+    f.healthy(db, number, clock.now())
+    venue = factories.venue(db)
+    venue.display_required = True
+    db.commit()
+    html = {**headers, "accept": "text/html"}
+    stale = display_url_at(db, settings, venue, clock, 3).replace("http://testserver", "")
+    page = client.get(stale, headers=html)
+    assert page.status_code == 422 and REFUSAL in page.text
+    # Refused before anyone is asked to sign in, as a bad printed code is.
+    signed_out = client.get(stale, headers={"accept": "text/html"}, follow_redirects=False)
+    assert signed_out.status_code == 422
+    fresh = display_url_at(db, settings, venue, clock, 1).replace("http://testserver", "")
+    assert client.get(fresh, headers={"accept": "text/html"}, follow_redirects=False
+                      ).headers["location"] == f"/login?next={fresh}"
+    done = client.get(fresh, headers=html)
+    assert done.status_code == 200 and "已扫码" in done.text
+    assert entries(db, number) == 1
