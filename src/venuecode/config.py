@@ -125,6 +125,20 @@ class Settings(BaseSettings):
     # Gate devices (数字哨兵): how far back an offline upload may reach (assist/sentinel.py).
     gate_offline_hours: int = Field(default=24, ge=1, le=24 * 7)
 
+    # Rotating display codes (venues/display.py): the step, how many steps old a scanned
+    # code may be, and the districts where every venue requires it (comma-separated).
+    display_code_seconds: int = Field(default=30, ge=5, le=3600)
+    display_code_grace_steps: int = Field(default=2, ge=0, le=20)
+    display_code_districts: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("display_code_districts", mode="before")
+    @classmethod
+    def _display_district_list(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("VENUECODE_DISPLAY_CODE_DISTRICTS must be a comma-separated list")
+        return tuple(str(v).strip() for v in items if str(v).strip())
+
     # The districts venues and accounts may name, comma-separated in the environment: the
     # application page and the operator console offer exactly these, the API refuses others.
     districts: Annotated[tuple[str, ...], NoDecode] = DEFAULT_DISTRICTS

@@ -114,6 +114,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/manage/venues/new"): needs(Permission.VENUE_APPLY),
     ("GET", "/manage/venues/{venue_id}"): needs(Permission.VENUE_APPLY, "own_venue"),
     ("POST", "/manage/venues/{venue_id}/reissue"): needs(Permission.VENUE_APPLY, "own_venue"),
+    # Rotating display codes (issue 15): the venue's manager, its district admin, a system admin.
+    ("GET", "/manage/venues/{venue_id}/display"): own_venue(),
+    ("POST", "/manage/venues/{venue_id}/display/rotate"): own_venue(),
+    ("POST", "/manage/venues/{venue_id}/display/required"): own_venue(),
     ("GET", "/admin/venues"): needs(Permission.VENUE_APPROVE),
     ("POST", "/admin/venues/{venue_id}/{action}"): needs(Permission.VENUE_APPROVE, "venue_district"),
     ("GET", "/api/v1/venues/{venue_id}/entries"): needs(Permission.VENUE_VIEW_ENTRIES, "own_venue"),

@@ -74,3 +74,6 @@ class AuditAction(enum.StrEnum):
     # Venue applications and entries (issue 12)
     VENUE_RESUBMITTED = "venue.resubmitted"
     VENUE_ENTRIES_EXPORTED = "venue.entries_exported"
+    # Rotating display codes (issue 15)
+    VENUE_DISPLAY_ROTATED = "venue.display_rotated"
+    VENUE_DISPLAY_REQUIRED = "venue.display_required"

@@ -141,6 +141,8 @@ OPERATOR_WORDS: dict[A, str] = {
     A.GATE_REFUSED: N_("A gate device's upload was refused"),
     A.VENUE_RESUBMITTED: N_("Resubmitted a corrected venue application"),
     A.VENUE_ENTRIES_EXPORTED: N_("Exported a venue's entries"),
+    A.VENUE_DISPLAY_ROTATED: N_("Rotated a venue's display key"),
+    A.VENUE_DISPLAY_REQUIRED: N_("Changed whether a venue requires its rotating code"),
 }
 
 

@@ -52,7 +52,7 @@ def demo(
             typer.echo(f"loading a simulated city of {city} persons ...")
             for kind, counts in load_city(session, city).items():
                 typer.echo(f"  {kind}: {counts['accepted']} new, {counts['rejected']} rejected")
-        signer = CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
+        signer = CodeSigner.of(s)
         venues = demo_venues(session)
         typer.echo("demo data " + ("created" if created else "already present"))
         typer.echo("\nVenue codes (open on a phone, or in a browser):")

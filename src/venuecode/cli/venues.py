@@ -21,7 +21,7 @@ def _signer() -> CodeSigner:
     from venuecode.venues.service import CodeSigner
 
     s = settings()
-    return CodeSigner(s.secret("code_signing_key").encode(), s.code_key_id, s.public_url)
+    return CodeSigner.of(s)
 
 
 @app.command("list")
@@ -95,6 +95,21 @@ def reissue(venue_id: VenueIdArg) -> None:
     with session_scope() as session:
         venue = service.reissue_code(session, Actor.cli(), service.get_venue(session, venue_id))
         typer.echo(f"{venue.venue_id} now at code issue {venue.code_issue}")
+
+
+@app.command("display-code")
+def display_code(venue_id: VenueIdArg) -> None:
+    """Print the URL the venue's display shows now (its rotating code), to check a screen."""
+    from venuecode import clock
+    from venuecode.venues import service
+
+    signer = _signer()
+    with session_scope() as session:
+        venue = service.get_venue(session, venue_id)
+        url = service.display_url(signer, venue, clock.now())
+        if url is None:
+            fail(f"{venue_id} has no working code (status {venue.status})")
+        typer.echo(url)
 
 
 @app.command("poster")

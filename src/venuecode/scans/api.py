@@ -66,7 +66,7 @@ def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now
         user = check_scan_user(state.secret, token, account, read.user)
         id_number = admit(state.limiter, user.id_number, f"user:{user.id}", refused)
         assert claims is not None
-        outcome = record_scan(connection, state.settings, read, read.resolve(claims),
+        outcome = record_scan(connection, state.settings, read, read.resolve(claims, state.signer, now),
                               id_number, user.real_name, now, hot.risks)
     observe_scan(outcome.decision.verdict, "api", perf_counter() - started)
     return orjson.dumps(scan_json(outcome, locale))

@@ -9,7 +9,8 @@ areas (a small table, published in batches) come from a per-process cache refres
 every `RISK_CACHE_SECONDS`. Account and venue are read fresh
 on every scan: a sign-out, deactivation, revoke or re-issue applies to the very next scan.
 
-Rows share one shape (k, s1..s5, n1..n4): `k` names the kind, the rest are the kind's text
+Rows share one shape (k, s1..s5, n1..n4): `k` names the kind (`D`: the venue's display-code
+columns, which did not fit the `V` row), the rest are the kind's text
 and integer columns (times are Instant = BIGINT microseconds, see `venuecode.db`).
 """
 
@@ -48,7 +49,7 @@ from venuecode.scans.driver import run
 from venuecode.scans.store import Entry
 from venuecode.timeutil import from_micros, to_micros
 from venuecode.venues.models import SubArea, Venue
-from venuecode.venues.service import ResolvedCode, check_code
+from venuecode.venues.service import CodeSigner, ResolvedCode, check_code
 from venuecode.venues.tokens import CodeClaims, CodeKind
 
 # A newly published or lifted risk area reaches scans within this bound.
@@ -77,6 +78,9 @@ SELECT 'V' AS k, v.venue_id AS s1, v.name AS s2, v.category AS s3, v.district AS
        v.status AS s5, v.id AS n1, v.code_issue AS n2, v.test_window_hours AS n3,
        CASE WHEN v.require_full_vaccination IS NULL THEN NULL
             WHEN v.require_full_vaccination THEN 1 ELSE 0 END AS n4
+  FROM venues v WHERE v.id = {venue_pk}
+UNION ALL SELECT 'D', NULL, NULL, NULL, NULL, NULL, v.display_issue,
+       CASE WHEN v.display_required THEN 1 ELSE 0 END, NULL, NULL
   FROM venues v WHERE v.id = {venue_pk}
 {area}{user}UNION ALL SELECT 'H', h.color, h.reason, NULL, NULL, NULL, h.since, NULL, NULL, NULL
   FROM health_codes h WHERE h.id_number = (SELECT p.id_number FROM p)
@@ -172,6 +176,7 @@ class ScanRead:
         stops: list[ItineraryStop] = []
         marks: list[TracingMark] = []
         self.earlier: Entry | None = None
+        display: tuple[int, bool] | None = None
         for k, s1, s2, s3, s4, s5, n1, n2, n3, n4 in rows:
             if k == "H":
                 code = HealthCode(cast(CodeColor, s1), from_micros(n1), s2)
@@ -196,18 +201,23 @@ class ScanRead:
                 self.venue = Venue(id=n1, venue_id=s1, name=s2, category=s3, district=s4,
                                    status=s5, code_issue=n2, test_window_hours=n3,
                                    require_full_vaccination=None if n4 is None else bool(n4))
+            elif k == "D":  # the venue's rotating display code (venues/display.py)
+                display = (n1, bool(n2))
             elif k == "A":
                 self.area = SubArea(id=n1, name=s1, code_issue=n2, venue_pk=n3,
                                     active=bool(n4))
+        if self.venue is not None and display is not None:
+            self.venue.display_issue, self.venue.display_required = display
         self.facts = PersonFacts(health_code=code, tests=tuple(tests),
                                  vaccinations=tuple(doses), itinerary=tuple(stops),
                                  marks=tuple(marks))
 
-    def resolve(self, claims: CodeClaims) -> ResolvedCode:
-        """`resolve_code`'s refusals on the venue read here."""
+    def resolve(self, claims: CodeClaims, signer: CodeSigner, now: datetime) -> ResolvedCode:
+        """`resolve_code`'s refusals on the venue read here (a display code's too)."""
         if claims.kind == CodeKind.SUB_AREA and self.area is None:
-            return check_code(claims, None, None)  # an unknown sub-area is an unknown code
-        return check_code(claims, self.venue, self.area)
+            # An unknown sub-area is an unknown code.
+            return check_code(claims, None, None, signer, now)
+        return check_code(claims, self.venue, self.area, signer, now)
 
 
 def read_scan(connection: Connection, claims: CodeClaims | None, now: datetime,

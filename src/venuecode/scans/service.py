@@ -95,7 +95,7 @@ def scan(session: Session, settings: Settings, signer: CodeSigner, id_number: st
     assert claims is not None
     read = read_scan(session.connection(), claims, now, settings.scan_repeat_minutes,
                      id_number=id_number)
-    return record_scan(session.connection(), settings, read, read.resolve(claims), id_number,
+    return record_scan(session.connection(), settings, read, read.resolve(claims, signer, now), id_number,
                        name, now, None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from venuecode.db import Base, Instant
@@ -41,6 +41,12 @@ class Venue(Base):
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped on every (re-)issue; a token naming an older issue no longer works.
     code_issue: Mapped[int] = mapped_column(Integer, default=0)
+    # Rotating display codes (venues/display.py): bumped when the manager rotates the
+    # display key, so every screen showing the old key stops producing accepted codes.
+    display_issue: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Only the display's rotating code checks in here: a printed poster is refused.
+    display_required: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
     created_at: Mapped[datetime] = mapped_column(Instant())
     decided_at: Mapped[datetime | None] = mapped_column(Instant())
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -88,7 +88,11 @@ def venue_detail(venue_id: str, request: Request, user: Applicant, session: Sess
     ensure_can_manage(user, venue)
     return render(request, "venues/detail.html", {
         "user": user, "venue": service.to_out(state.signer, venue, locale),
-        "history": service.review_history(session, venue), "role_words": role_words})
+        "history": service.review_history(session, venue), "role_words": role_words,
+        # Rotating display codes (issue 15): the venue's flag, or its district's.
+        "venue_required": venue.display_required,
+        "display_district": venue.district in state.signer.display_districts,
+        "display_required": state.signer.display_required(venue)})
 
 
 def _editable(session: SessionDep, user: User, venue_id: str) -> Venue:

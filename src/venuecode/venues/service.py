@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import orjson
 from sqlalchemy import func, select
@@ -16,7 +17,9 @@ from venuecode.access.roles import Role
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.categories import get_category
+from venuecode.config import Settings
 from venuecode.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from venuecode.venues import display
 from venuecode.venues.ids import venue_id_problem
 from venuecode.venues.models import ReviewKind, SubArea, Venue, VenueReview, VenueStatus
 from venuecode.venues.schemas import ReviewOut, SubAreaOut, VenueApplication, VenueOut
@@ -30,12 +33,39 @@ class CodeSigner:
     key: bytes
     key_id: int
     public_url: str
+    # Rotating display codes (venues/display.py): the settings of the same names.
+    display_seconds: int = 30
+    display_grace_steps: int = 2
+    display_districts: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, settings: Settings) -> CodeSigner:
+        return cls(settings.secret("code_signing_key").encode(), settings.code_key_id,
+                   settings.public_url, settings.display_code_seconds,
+                   settings.display_code_grace_steps, frozenset(settings.display_code_districts))
 
     def token(self, kind: CodeKind, object_id: int, issue: int) -> str:
         return sign_code(self.key, self.key_id, kind, object_id, issue)
 
     def url(self, token: str) -> str:
         return f"{self.public_url}/s/{token}"
+
+    def display_key(self, venue: Venue) -> bytes:
+        return display.display_key(self.key, venue.id, venue.display_issue)
+
+    def display_required(self, venue: Venue) -> bool:
+        """The venue's own flag, or its district's (VENUECODE_DISPLAY_CODE_DISTRICTS)."""
+        return bool(venue.display_required) or venue.district in self.display_districts
+
+
+def display_url(signer: CodeSigner, venue: Venue, now: datetime,
+                area: SubArea | None = None) -> str | None:
+    """The URL a display of the venue (or one sub-area) shows at `now`; None: no code."""
+    token = venue_token(signer, venue) if area is None else sub_area_token(signer, venue, area)
+    if token is None:
+        return None
+    step = display.step_of(now, signer.display_seconds)
+    return signer.url(display.stamped(token, signer.display_key(venue), step))
 
 
 def venue_token(signer: CodeSigner, venue: Venue) -> str | None:
@@ -259,6 +289,22 @@ def revoke_venue(
     return venue
 
 
+def rotate_display_key(session: Session, actor: Actor, venue: Venue) -> Venue:
+    """A new display key: every screen showing the old one stops producing valid codes."""
+    venue.display_issue += 1
+    record(session, actor, AuditAction.VENUE_DISPLAY_ROTATED, "venue", venue.venue_id,
+           issue=venue.display_issue)
+    return venue
+
+
+def set_display_required(session: Session, actor: Actor, venue: Venue, required: bool) -> Venue:
+    """Whether only the display's rotating code checks in here (printed posters refused)."""
+    venue.display_required = required
+    record(session, actor, AuditAction.VENUE_DISPLAY_REQUIRED, "venue", venue.venue_id,
+           required=required)
+    return venue
+
+
 def reissue_code(session: Session, actor: Actor, venue: Venue) -> Venue:
     """A new code for the venue (and its sub-areas); every older poster stops working."""
     _require_status(venue, {VenueStatus.APPROVED}, "re-issue the code of")
@@ -285,10 +331,11 @@ def resolve_code(session: Session, signer: CodeSigner, token: str) -> ResolvedCo
         venue = area.venue if area is not None else None
     else:
         venue = session.get(Venue, claims.object_id)
-    return check_code(claims, venue, area)
+    return check_code(claims, venue, area, signer)
 
 
-def check_code(claims: CodeClaims, venue: Venue | None, area: SubArea | None) -> ResolvedCode:
+def check_code(claims: CodeClaims, venue: Venue | None, area: SubArea | None,
+               signer: CodeSigner, now: datetime | None = None) -> ResolvedCode:
     """The refusals of `resolve_code` for a venue (and sub-area) already read.
 
     Shared with the scan hot path, which reads the venue in the same statement as the facts
@@ -311,7 +358,33 @@ def check_code(claims: CodeClaims, venue: Venue | None, area: SubArea | None) ->
         raise CodeRefused("code_replaced",
                           f"“{venue.name}”已换发新的场所码，请扫描门口张贴的最新场所码。",
                           f"{venue.name} has a new code; please scan the one now posted at the door.")
+    check_display(claims, venue, signer, now or clock.now())
     return ResolvedCode(venue, area)
+
+
+_SCAN_DISPLAY_EN = "Please scan the code shown on the screen at the venue."
+
+
+def check_display(claims: CodeClaims, venue: Venue, signer: CodeSigner, now: datetime) -> None:
+    """A display code's stamp is the venue's and fresh; a printed code is allowed here."""
+    stamp = claims.stamp
+    if stamp is None:
+        if signer.display_required(venue):
+            raise CodeRefused(
+                "code_display_required",
+                f"“{venue.name}”不接受张贴或转发的场所码，请扫描现场展示的场所码。",
+                f"{venue.name} does not accept printed or forwarded codes. " + _SCAN_DISPLAY_EN)
+        return
+    if not display.stamp_valid(signer.display_key(venue), claims.token, stamp):
+        # Forged, or made with a display key the manager has since rotated.
+        raise CodeRefused("code_display_invalid", "该动态场所码无效，请扫描现场展示的场所码。",
+                          "This rotating venue code is not valid. " + _SCAN_DISPLAY_EN)
+    age = display.stamp_age(stamp, now, signer.display_seconds)
+    if age > signer.display_grace_steps or age < -display.AHEAD_STEPS:
+        raise CodeRefused("code_display_expired",
+                          "该场所码已过期（可能是截图或转发的图片），请扫描现场展示的场所码。",
+                          "This venue code has expired (a screenshot or a forwarded picture?). "
+                          + _SCAN_DISPLAY_EN)
 
 
 def _decided(venue: Venue, actor: Actor) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from venuecode.errors import InvalidInput
 from venuecode.signed_tokens import BadToken, Fault, TokenCodec
+from venuecode.venues.display import DisplayStamp, split_stamp
 
 CODEC = TokenCodec(b"venuecode/code/v1", "/s/")
 
@@ -28,6 +29,9 @@ class CodeClaims:
     object_id: int
     issue: int
     key_id: int
+    # A rotating display code's time step and its MAC (venues/display.py); None: printed.
+    stamp: DisplayStamp | None = None
+    token: str = ""  # the printed token the stamp signs
 
 
 class CodeRefused(InvalidInput):
@@ -57,7 +61,14 @@ def extract_token(text: str) -> str:
 
 
 def verify_venue_code(key: bytes, key_id: int, token: str) -> CodeClaims:
-    """Check shape and signature; raise CodeRefused with a reason a citizen understands."""
+    """Check shape and signature; raise CodeRefused with a reason a citizen understands.
+
+    A display code's stamp (`.step.mac` after the token) is only parsed here: it is checked
+    against the venue's display key once the venue is read (`service.check_code`)."""
+    parts = split_stamp(CODEC.extract(token))
+    if parts is None:
+        raise CodeRefused(*_REFUSALS[Fault.MALFORMED])
+    token, stamp = parts
     try:
         fields = CODEC.read(key, key_id, token)
     except BadToken as bad:
@@ -67,4 +78,4 @@ def verify_venue_code(key: bytes, key_id: int, token: str) -> CodeClaims:
     except ValueError:
         raise CodeRefused("code_malformed", "这不是有效的场所码。", "This is not a valid venue code."
                           ) from None
-    return CodeClaims(code_kind, fields.object_id, fields.issue, fields.key_id)
+    return CodeClaims(code_kind, fields.object_id, fields.issue, fields.key_id, stamp, token)

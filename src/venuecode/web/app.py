@@ -29,8 +29,7 @@ def build_state(settings: Settings, engine: Engine | None = None,
                 factory: sessionmaker[Session] | None = None) -> AppState:
     settings.check_for_start()
     engine = engine or make_engine(settings.database_url)
-    signer = CodeSigner(settings.secret("code_signing_key").encode(), settings.code_key_id,
-                        settings.public_url)
+    signer = CodeSigner.of(settings)
     return AppState(settings=settings, engine=engine,
                     sessionmaker=factory or make_sessionmaker(engine), signer=signer,
                     sms=sms_sender(settings), secret=settings.secret("secret_key"),

@@ -32,6 +32,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.console.accounts_pages", "router"),
     ("venuecode.console.keys_pages", "router"),
     ("venuecode.console.audit_pages", "router"),
+    # Rotating display codes (issue 15): the venue's display screen.
+    ("venuecode.venues.display_pages", "router"),
 ]
 
 

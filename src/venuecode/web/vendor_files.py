@@ -16,6 +16,8 @@ FILES: dict[str, str] = {
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-favicon.png": "swagger-ui-dist/favicon-32x32.png",
+    # The venue display's QR, drawn in the browser so the screen works offline (MIT).
+    "qrcode.js": "qrcode-generator/qrcode.js",
 }
 
 # License texts shipped next to the files (MIT for cytoscape, Apache-2.0 + NOTICE for Swagger UI).

@@ -78,7 +78,7 @@ def test_the_one_select_reads_the_facts_and_risk_areas_the_orm_reads(
     lookback = timedelta(days=7)
     assert (sorted(hotpath.read_risk_areas(db.connection(), now - lookback), key=repr)
             == sorted(active_risk_areas(db, now, lookback), key=repr))
-    resolved = read.resolve(claims)
+    resolved = read.resolve(claims, signer(settings), now)
     assert (resolved.venue.id, resolved.venue.name, resolved.sub_area) == (venue.id, venue.name,
                                                                             None)
 
