@@ -4,6 +4,12 @@
   var rows = document.getElementById("rows");
   var updated = document.getElementById("updated");
   var labels = { pass: "✓", deny: "✗" };
+  // Each cell names its column, for the card layout on a phone (app.css, data-label).
+  var heads = [].map.call(rows.parentNode.querySelectorAll("thead th"), function (th) { return th.textContent; });
+  function labelled(tr) {
+    [].forEach.call(tr.children, function (td, i) { if (heads[i]) td.setAttribute("data-label", heads[i]); });
+    return tr;
+  }
   function cell(text) { var td = document.createElement("td"); td.textContent = text; return td; }
   function load() {
     fetch(box.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); })
@@ -19,7 +25,7 @@
           tr.appendChild(cell(row.name));
           tr.appendChild(cell(row.id_number));
           tr.appendChild(cell(labels[row.decision] + " " + (row.color || "") + " " + row.reasons.join(", ")));
-          rows.appendChild(tr);
+          rows.appendChild(labelled(tr));
         });
         updated.textContent = new Date().toLocaleTimeString();
       });
