@@ -36,7 +36,7 @@ from tests.support.permissions import RULES, Principal, allowed
 from venuecode.access.roles import Role
 from venuecode.audit.service import Actor
 from venuecode.demo import DEMO_PASSWORD
-from venuecode.facts.models import CaseRecord
+from venuecode.facts.models import CaseRecord, CitizenCardRecord
 from venuecode.people.idnumber import make_id_number
 from venuecode.people.models import Person
 from venuecode.people.service import create_user
@@ -81,6 +81,7 @@ QUERIES = {"/admin/district": [f"?district={DISTRICT}"], "/login/code": ["?phone
            "/admin/venues": ["", "?status=approved"]}
 # Names that squeeze a narrow column: a long Uyghur name, a long venue, a one-char surname.
 NAMES = ["阿卜杜热合曼·买买提艾力", "欧阳娜娜", "王", "诸葛孔明", "司马相如", "上官婉儿"]
+HELPED_CARD = "HZ0000666"  # the citizen help-scans this card's holder (denied: red code)
 VENUE_NAME = "杭州市西湖区文三路与学院路交叉口东北角综合农贸市场（临时核酸采样点）"
 
 
@@ -188,6 +189,8 @@ def _arrange(server: LiveServer) -> dict[str, dict[str, str]]:
         waiting = run_trace(db, settings, Actor.cli(), None, TraceRequest([case], reason=reason))
         request_push(db, Actor.cli(), None, waiting, "第二轮")
         paper = issue_paper_code(db, Actor.cli(), citizen.id, people[0], now)
+        db.add(CitizenCardRecord(card_number=HELPED_CARD, id_number=people[1], source="e2e",
+                                 batch_id=None, received_at=now))
         db.commit()
         return {"": {"venue_id": venue.venue_id, "trace_id": str(pushed.id)},
                 "paper": {"code_id": str(paper.id), "issue": str(paper.issue)}}
@@ -324,8 +327,17 @@ def pages_for(world: World, who: Who) -> list[tuple[str, str]]:
     return paths
 
 
-def upload_with_rejects(page: Any, server: LiveServer) -> None:
+def help_scan_by_card(page: Any, world: World) -> None:
+    """A help-scan of someone whose code the trace turned red: the stacked result page."""
+    page.goto(world.server.url + world.fill("/help/{token}")[0])
+    with page.expect_navigation():
+        page.locator("input[name=card_number]").fill(HELPED_CARD)
+        page.locator("input[name=card_number]").press("Enter")
+
+
+def upload_with_rejects(page: Any, world: World) -> None:
     """An import whose result lists refused rows (the result page has a table too)."""
+    server = world.server
     rows = ["id_number,name,phone", f"{make_id_number('330106', datetime(1990, 1, 1).date(), 650)},"
             "阿卜杜热合曼·买买提艾力,13712340099", "330106XXXXXXXXXXXX,王,12345",
             ",,", f"{make_id_number('330106', datetime(1991, 2, 2).date(), 651)},{'长' * 70},"]
@@ -353,11 +365,15 @@ def test_every_page_of_the_role_fits_a_phone_and_a_desktop(browser: Any, world: 
     try:
         if who.phone is not None:
             sign_in(page, world.server, who)
-        if who.principal.role == Role.SYSTEM_ADMIN:
-            upload_with_rejects(page, world.server)
+        # Pages that are the answer to a form: an import, a help-scan.
+        after_forms = {Role.SYSTEM_ADMIN: ("/admin/ingest (result)", upload_with_rejects),
+                       Role.CITIZEN: ("/help/{token} (helped)", help_scan_by_card)}
+        if who.principal.role in after_forms:
+            label, fill_in = after_forms[who.principal.role]
+            fill_in(page, world)
             for size, viewport in sizes:
                 page.set_viewport_size(viewport)
-                problems += measure(page, world, who, "/admin/ingest (result)", size)
+                problems += measure(page, world, who, label, size)
             sizes.reverse()
         for template, path in paths:
             response = page.goto(world.server.url + path)
