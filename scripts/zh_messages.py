@@ -322,6 +322,368 @@ ZH = {
     "Finished": "已完成",
     "Failed": "失败",
     "Interrupted": "已中断（请重新导入该文件）",
+    # Health-code push scope and call lists (issue 13)
+    'Approved once: waiting for a second supervisor':
+        '已初审：等待第二位流调组长批准',
+    'Withdrawn':
+        '已撤回',
+    'red code':
+        '红码',
+    'yellow code':
+        '黄码',
+    '%(n)s persons':
+        '%(n)s 人',
+    'Choose who is pushed: chain tiers get a red code, general contacts a yellow code, and every scan of theirs is denied with instructions. Another supervisor must approve; a push to more than %(n)s persons needs two different supervisors.':
+        '请选择推送范围：密接、次密接及更深层级人员赋红码，一般接触人员赋黄码，其扫码进入任何场所都将被拒绝并收到处置提示。须由另一位流调组长审批；超过 %(n)s 人的推送须由两位不同的流调组长批准。',
+    '%(n)s excluded':
+        '排除 %(n)s 人',
+    '%(n)s added':
+        '追加 %(n)s 人',
+    'Sample of the persons to push (%(n)s)':
+        '拟推送人员抽样（%(n)s 人）',
+    'Rules of the trace':
+        '本次流调规则',
+    'added by the tracer':
+        '流调员追加',
+    'You approved this push once: a second, different supervisor must approve it.':
+        '您已初审该推送：须由另一位流调组长再次批准。',
+    'Push health codes to %(n)s persons now? Their scans will be denied until the marks are lifted.':
+        '现在为 %(n)s 人推送健康码？在解除管控前，他们扫码进入场所都将被拒绝。',
+    'Approve (first of two)':
+        '初审通过（两人审批之一）',
+    "Withdraw this push request? Nobody's code changes.":
+        '撤回该推送申请？不会改变任何人的健康码。',
+    'Withdraw request':
+        '撤回申请',
+    'Request a health-code push of the tiers ticked? A supervisor will see the same counts.':
+        '按所勾选的类别申请健康码推送？流调组长审批时将看到相同的人数。',
+    'Tiers to push':
+        '推送类别',
+    'Persons to exclude':
+        '排除人员',
+    'one ID number per line':
+        '每行一个身份证号',
+    'Persons to add':
+        '追加人员',
+    'one per line: ID number,tier (close, secondary, tertiary or general)':
+        '每行一人：身份证号,类别（密接、次密接、三级密接 或 一般接触）',
+    'Persons confirmed':
+        '确认人数',
+    "A trace result that lists your name and phone number was exported to a file":
+        "列有您姓名和电话号码的流调结果被导出为文件",
+    'District of residence':
+        '居住区县',
+    'Sort by':
+        '排序',
+    'Exposure, longest first':
+        '暴露时长（长的在前）',
+    'First contact, earliest first':
+        '首次接触（早的在前）',
+    'First shared venue':
+        '首次共同场所',
+    '%(n)s shared stays':
+        '共 %(n)s 次时空交集',
+    'Inferred from the ID number: the population registry has no district for this person':
+        '按身份证号推断：人口库中没有此人的居住区县',
+    'inferred':
+        '推断',
+    'Pages':
+        '分页',
+    'Go to page':
+        '跳至第',
+    'Go':
+        '页',
+    'Export XLSX (one sheet per district)':
+        '导出 XLSX（每区县一页）',
+    'Export the call lists with full phone numbers? Each person in them sees the export in their access log.':
+        '导出含完整电话号码的流调名单？名单中的每个人都会在其访问记录中看到此次导出。',
+    'Call lists with phone numbers':
+        '含电话的流调名单',
+    'Contacts CSV (Go.Data/SORMAS)':
+        '接触者 CSV（Go.Data/SORMAS 格式）',
+    # Chain graph overview and layouts (issue 13)
+    'Layout':
+        '布局',
+    'By chain':
+        '按传播链分层',
+    'Along time':
+        '按时间轴',
+    'Overview of chains':
+        '传播链总览',
+    'Zoom in':
+        '放大',
+    'Zoom out':
+        '缩小',
+    'Fit':
+        '适应窗口',
+    'Venues':
+        '场所',
+    'Open this chain':
+        '查看此传播链',
+    "Click a node to see its evidence; click a chain's box, then 'Open this chain' (or double-click the box), to see its cases, venues and contacts.":
+        '点击节点查看其时空交集证据；点击传播链方框后选“查看此传播链”（或双击方框），查看该链的病例、场所和接触者。',
+    # Gate devices (闸机设备): their page, the gate's key form, the access log
+    "Gate devices": "闸机设备",
+    "Each gate device at this venue checks people in with a key of its own. Records it queued while offline are taken for at most %(h)s hours back, and never from before it was registered. Every record appears in the person's access log under the device's name.":
+        "本场所的每台闸机设备使用自己的密钥为入场人员登记。设备离线时暂存的记录只能补传 %(h)s 小时以内、且不早于设备登记时间的部分。每条记录都会连同设备名称出现在本人的“谁使用了我的数据”记录中。",
+    "Gate device “%(label)s” is registered.": "闸机设备“%(label)s”已登记。",
+    "This is its key. It is shown only now: open the gate scanner page on the device and enter it there once.":
+        "这是该设备的密钥，仅显示这一次：请在该设备上打开数字哨兵页面，输入一次即可。",
+    "Gate device “%(label)s” was revoked: its key no longer works.": "闸机设备“%(label)s”已吊销，其密钥已失效。",
+    "Device name": "设备名称",
+    "Key begins with": "密钥开头",
+    "Registered": "登记时间",
+    "Last used": "最近使用",
+    "Never": "从未使用",
+    "Revoked": "已吊销",
+    "In use": "使用中",
+    "Revoke gate device “%(label)s”? Its key stops working at once; records still queued on it can no longer be uploaded.":
+        "确定吊销闸机设备“%(label)s”吗？其密钥将立即失效，设备上尚未上传的离线记录将无法再上传。",
+    "No gate device is registered yet.": "尚未登记闸机设备。",
+    "Register a gate device": "登记闸机设备",
+    "e.g. East gate 1": "例如：东门1号",
+    "Register and show its key": "登记并显示密钥",
+    "At most %(n)s devices in use per venue.": "每个场所最多同时使用 %(n)s 台闸机设备。",
+    "Back to the venue": "返回场所",
+    "This device needs its gate device key: the venue's manager registers the device under Gate devices and gets the key once. It is kept on this device only.":
+        "本设备需要闸机设备密钥：由场所负责人在“闸机设备”中登记本设备并领取密钥（密钥只显示一次）。密钥只保存在本设备上。",
+    "Gate device key": "闸机设备密钥",
+    "Use this key on this device": "在本设备上使用此密钥",
+    "This device's key begins with": "本设备密钥开头为",
+    "Change the key": "更换密钥",
+    "A gate device key begins with vcg_. Copy it exactly as the gate devices page showed it.":
+        "闸机设备密钥以 vcg_ 开头，请按“闸机设备”页面显示的内容原样输入。",
+    "Uploaded records queued offline: %(stored)s stored, %(duplicates)s already stored, %(rejected)s not stored.":
+        "离线记录已补传：保存 %(stored)s 条，已存在 %(duplicates)s 条，未保存 %(rejected)s 条。",
+    "Remove this device's key? Scans stop until a key is entered again.":
+        "确定移除本设备的密钥吗？重新输入密钥之前无法扫码登记。",
+    "The gate device “%(device)s” of venue “%(venue)s” scanned you at its gate":
+        "场所“%(venue)s”的闸机“%(device)s”为您扫码核验了入场",
+    "The gate device “%(device)s” of venue “%(venue)s” uploaded your check-in record":
+        "场所“%(venue)s”的闸机“%(device)s”上传了您的入场记录",
+    "Venue gate device": "场所闸机",
+    "Revoke this device's key": "吊销该设备密钥",
+    # Operator console (运维控制台): console/, templates/console/
+    "Operator console": "运维控制台",
+    "Accounts": "账号管理",
+    "API documentation": "API 接口文档",
+    "The interfaces for apps, gate devices and data sources (OpenAPI).": "供手机应用、数字哨兵设备和数据源系统调用的接口（OpenAPI）。",
+    "Create staff accounts, deactivate them, reset passwords, sign out everywhere.": "创建工作人员账号，停用账号，重置密码，在所有设备上退出登录。",
+    "Data-source API keys": "数据源 API 密钥",
+    "Keys other departments' systems push data with: create, see last use, revoke.": "其他部门系统推送数据所用的密钥：创建、查看最近使用时间、吊销。",
+    "Audit log": "审计日志",
+    "Who saw or changed what, and why; search by person, actor, action and time.": "谁在何时查看或更改了什么、原因是什么；可按人员、操作人、操作和时间查询。",
+    "Upload a data file from another department.": "上传其他部门提供的数据文件。",
+    "Imports and pushes, with their counts and rejected rows.": "文件导入和接口推送的批次，含条数和退回记录。",
+    "Settings in force": "当前生效的配置",
+    "This server's configuration, read-only, secrets hidden.": "本服务器的配置，只读，密钥已隐藏。",
+    "You manage the venue managers of your district:": "您管理本区县的场所负责人账号：",
+    "All staff": "全部工作人员",
+    "All districts": "全部区县",
+    "Create an account": "创建账号",
+    "%(n)s accounts": "共 %(n)s 个账号",
+    "Created": "创建时间",
+    "Actions": "操作",
+    "Active": "正常",
+    "Deactivated": "已停用",
+    "Deactivate": "停用账号",
+    "Reactivate": "重新启用",
+    "Sign out everywhere": "在所有设备上退出",
+    "Reset password": "重置密码",
+    "This is you": "这是您本人的账号",
+    "No accounts match.": "没有符合条件的账号。",
+    "Previous page": "上一页",
+    "Next page": "下一页",
+    "Page %(n)s of %(total)s": "第 %(n)s 页，共 %(total)s 页",
+    "Page %(n)s": "第 %(n)s 页",
+    "Page": "页码",
+    "Deactivate %(phone)s? The account is signed out on every device and cannot sign in until it is reactivated.":
+        "确定停用 %(phone)s 吗？该账号将在所有设备上退出登录，重新启用之前无法登录。",
+    "Sign %(phone)s out on every device? They sign in again with an SMS code.":
+        "确定让 %(phone)s 在所有设备上退出登录吗？之后需用短信验证码重新登录。",
+    "Role": "角色",
+    "No district": "不指定区县",
+    "District admins need a district.": "区县管理员必须指定所辖区县。",
+    "Tracers, supervisors and admins sign in with an SMS code and this password: at least 10 characters, hard to guess (several unrelated words work well). Venue managers need none.":
+        "流调人员、流调组长和管理员登录时需短信验证码加此密码：至少10个字符，且不易被猜到（几个不相关的词组合即可）。场所负责人无需密码。",
+    "Create the account": "创建账号",
+    "Back to the accounts": "返回账号列表",
+    "A temporary password was set and the account signed out on every device.": "已设置临时密码，该账号已在所有设备上退出登录。",
+    "Give this password to the account's holder now. It is shown only this once.": "请现在把这个密码交给账号本人。它只显示这一次。",
+    "Done, back to the accounts": "已记下，返回账号列表",
+    "Reset the password of %(phone)s? The old password stops working and the account is signed out on every device.":
+        "确定重置 %(phone)s 的密码吗？原密码将失效，该账号将在所有设备上退出登录。",
+    "New password": "新密码",
+    "Leave it empty to get a temporary password, shown once.": "留空则生成一个临时密码，只显示一次。",
+    "The account was created.": "账号已创建。",
+    "The account was deactivated and signed out on every device.": "账号已停用，并已在所有设备上退出登录。",
+    "The account was reactivated. It signs in afresh.": "账号已重新启用，需重新登录。",
+    "The account was signed out on every device.": "该账号已在所有设备上退出登录。",
+    "The new password was set and the account signed out on every device.": "新密码已设置，该账号已在所有设备上退出登录。",
+    "The API key was revoked. Pushes with it are refused from now on.": "密钥已吊销，此后用它推送的数据将被拒绝。",
+    "The key for %(name)s was created.": "已为 %(name)s 创建密钥。",
+    "Copy the key now and give it to the source's operators. It is shown only this once; afterwards only its beginning is known.":
+        "请现在复制密钥并交给数据源系统的运维人员。密钥只显示这一次，之后只能看到它的开头几位。",
+    "Source name": "数据源名称",
+    "Key begins": "密钥开头",
+    "Data kinds": "数据类型",
+    "Revoke the key of %(name)s? Its pushes are refused from then on; this cannot be undone.":
+        "确定吊销 %(name)s 的密钥吗？此后用它推送的数据将被拒绝，且无法撤销。",
+    "No keys yet.": "暂无密钥。",
+    "Create a key": "创建密钥",
+    "Create the key": "创建密钥",
+    "Population registry": "人口库",
+    "Check-ins": "扫码记录",
+    "Health codes": "健康码",
+    "Nucleic acid tests": "核酸检测",
+    "Vaccinations": "疫苗接种",
+    "Itineraries": "行程",
+    "Risk areas": "风险地区",
+    "Citizen cards": "市民卡",
+    "Every look at this log is itself recorded. A search by ID number appears in that person's own access log.":
+        "每次查看本日志都会被记录。按身份证号码查询会出现在该人员本人的数据使用记录中。",
+    "Actor": "操作人",
+    "mobile number or account #12": "手机号或账号编号 #12",
+    "Action": "操作",
+    "All actions": "全部操作",
+    "Export these events (CSV)": "导出这些记录（CSV）",
+    "Who": "谁",
+    "What": "什么",
+    "Why": "原因",
+    "No events match.": "没有符合条件的记录。",
+    "Action code": "操作代码",
+    "Subject": "对象",
+    "Persons": "人数",
+    "IP address": "IP 地址",
+    "Read-only. Secrets, keys, passwords and the credentials in addresses are hidden. Settings are changed in the server's environment and take effect after a restart.":
+        "只读。密钥、口令和地址中的用户名密码均已隐藏。配置在服务器环境变量中修改，重启后生效。",
+    "Variable": "变量",
+    "Value": "值",
+    "not set": "未设置",
+    "hidden": "已隐藏",
+    "An operator searched the audit log for the records about you": "运维人员按您的身份证号码查询了审计日志",
+    "An operator exported the audit log's records about you to a file": "运维人员把审计日志中关于您的记录导出为文件",
+    # Audit actions in words for operators (audit/words.py OPERATOR_WORDS)
+    "Applied for a venue code": "申请场所码",
+    "Approved a venue code": "批准场所码",
+    "Rejected a venue application": "驳回场所码申请",
+    "Revoked a venue code": "吊销场所码",
+    "Re-issued a venue code": "重新生成场所码",
+    "Viewed a venue's entries": "查看场所进出记录",
+    "Created an account": "创建账号",
+    "Signed in": "登录",
+    "Signed out": "退出登录",
+    "Signed an account out everywhere": "让账号在所有设备上退出登录",
+    "Deactivated an account": "停用账号",
+    "Reactivated an account": "重新启用账号",
+    "Set an account's password": "设置账号密码",
+    "Entered a wrong password": "输入了错误的密码",
+    "Account locked after wrong passwords": "密码错误次数过多，账号被暂时锁定",
+    "Bound an identity to an account": "账号绑定实名身份",
+    "Bound an identity at a service desk": "服务窗口现场核验并绑定实名身份",
+    "Released an identity from an account": "从账号解除实名身份",
+    "Identity check refused": "身份核验未通过",
+    "Looked up a person's health status": "查询人员健康状态",
+    "Viewed a person's check-ins": "查看人员扫码记录",
+    "Checked in": "扫码登记",
+    "Checked a person in by help-scan": "帮扫登记",
+    "Imported a data file": "导入数据文件",
+    "Pushed data records": "接口推送数据",
+    "Data push refused": "数据推送被拒绝",
+    "Downloaded an import's rejected records": "下载导入退回记录",
+    "Created a data-source API key": "创建数据源 API 密钥",
+    "Revoked a data-source API key": "吊销数据源 API 密钥",
+    "Ran a contact trace": "开展流调",
+    "Viewed the list of cases and traces": "查看病例和流调列表",
+    "Viewed a trace result": "查看流调结果",
+    "Viewed a trace's chain graph": "查看传播链路图",
+    "Exported a trace result": "导出流调结果",
+    "Displayed a person's name and phone": "显示人员姓名和电话",
+    "Requested a health-code push": "申请健康码推送",
+    "Approved a health-code push": "批准健康码推送",
+    "Rejected a health-code push": "驳回健康码推送",
+    "Lifted a tracing control": "解除流调管控",
+    "Issued a paper health code": "签发纸质健康码",
+    "Revoked a paper health code": "作废纸质健康码",
+    "Paper health code change refused": "纸质健康码变更被拒绝",
+    "Read an ID card for a help-scan": "帮扫时读取身份证",
+    "Help-scan alert raised": "产生帮扫异常提醒",
+    "Viewed help-scan alerts": "查看帮扫异常提醒",
+    "Purged data past its retention period": "清除超过保存期限的数据",
+    "Viewed the audit log": "查看审计日志",
+    "Exported the audit log": "导出审计日志",
+    "Person": "人员",
+    "API key": "API 密钥",
+    "Data push": "数据推送",
+    "Import batch": "导入批次",
+    "Help-scan alert": "帮扫异常提醒",
+    "Retention": "数据保存期限",
+    "Record": "记录",
+    "Command line": "命令行",
+    "Anonymous": "匿名",
+    "Account #%(n)s": "账号 #%(n)s",
+    "API key #%(n)s": "API 密钥 #%(n)s",
+    # Venue applications, entries of a day, district volumes (issue 12)
+    "A new code was issued. Print the new poster; the old one no longer works.":
+        "已换发新的场所码，请打印新海报；旧海报已失效。",
+    "Applicant": "申请人",
+    "Application approved": "申请已通过",
+    "Application approved: the venue code works now.": "申请已通过，场所码现已生效。",
+    "Application corrected and sent again. The district will review it.":
+        "申请已修改并重新提交，等待区县审核。",
+    "Application history": "申请记录",
+    "Application rejected": "申请被驳回",
+    "Application rejected. The applicant sees your reason.": "已驳回申请，申请人将看到驳回原因。",
+    "Application submitted": "提交申请",
+    "Application submitted. The district will review it.": "申请已提交，等待区县审核。",
+    "Applied at": "申请时间",
+    "Channel": "方式",
+    "Choose the district": "请选择所属区县",
+    "Code revoked": "场所码被停用",
+    "Correct and resubmit the application": "修改并重新提交申请",
+    "Corrected and resubmitted": "修改后重新提交",
+    "Date": "日期",
+    "Entries of %(day)s": "%(day)s 进场记录",
+    "Entries per hour as a table": "每小时入场人次（表格）",
+    "Export Excel (XLSX)": "导出 Excel（XLSX）",
+    "Hour (local time)": "时段（本地时间）",
+    "Hover or tap a bar for its count.": "将鼠标移到或点按柱子可查看人次。",
+    "Names and ID numbers are masked. The latest 500 of the day are shown; the export holds them all.":
+        "姓名和身份证号码已脱敏。此处显示当日最近 500 条，导出文件包含当日全部记录。",
+    "Next day": "后一天",
+    "No entries on this day.": "当日没有进出记录。",
+    "No reason was recorded.": "未记录原因。",
+    "Previous day": "前一天",
+    "Reason for revoking the code": "停用原因",
+    "Reject this application? The applicant sees your reason and may correct and resubmit it.":
+        "确定驳回该申请吗？申请人将看到驳回原因，并可修改后重新提交。",
+    "Resubmit the application": "重新提交申请",
+    "Revoke this venue code? Every poster of the venue stops working at once; the manager sees your reason.":
+        "确定停用该场所码吗？该场所的所有海报将立即失效，场所负责人将看到停用原因。",
+    "Show": "查看",
+    "Sub-area": "区域",
+    "The file holds every entry of the day, masked as here; each person in it sees the export in their access log.":
+        "导出文件包含当日全部进出记录，脱敏方式与本页相同；文件中的每个人都能在“谁使用了我的数据”中看到此次导出。",
+    "Today": "今日",
+    "Venue ID": "场所编号",
+    "Entry records": "进场记录",
+    "Venue code revoked. The manager sees your reason.": "场所码已停用，场所负责人将看到停用原因。",
+    "A list of a venue's entries that includes you was exported to a file":
+        "列有您的场所进出记录被场所导出为文件",
+    # Operator words of the actions added in issue 11-13 merges
+    'Exported a trace result with full phone numbers': '导出了含完整电话号码的流调结果',
+    'Gave the first of two approvals of a health-code push': '对健康码推送作出了第一次批准（两人审批）',
+    'Withdrew a health-code push request': '撤回了健康码推送申请',
+    'Issued a gate device key': '签发了闸机设备密钥',
+    'Revoked a gate device key': '吊销了闸机设备密钥',
+    'A gate device scanned a person': '闸机为人员扫码核验',
+    'A gate device uploaded offline check-ins': '闸机上传了离线入场记录',
+    "A gate device's upload was refused": '闸机上传被拒绝',
+    'Resubmitted a corrected venue application': '重新提交了修改后的场所申请',
+    "Exported a venue's entries": '导出了场所进出记录',
+    # From the catalogue of a merged branch
+    'Sign out on every device, this one too? Every phone and computer signed in to this account will have to sign in again.': '要在所有设备上退出登录（包括本机）吗？所有登录了此账号的手机和电脑都需要重新登录。',
+    'You are signed out on every device. Sign in again to continue.': '已在所有设备上退出登录。如需继续使用，请重新登录。',
 }
 
 

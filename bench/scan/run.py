@@ -180,13 +180,16 @@ def _cluster_module() -> ModuleType:
     return module
 
 
-def wait_healthy(base: str) -> None:
-    for _ in range(100):
+def wait_healthy(base: str, seconds: float = 120) -> None:
+    # Generous: on a loaded 2-core machine two workers took over 30 s to start.
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=1)
             return
         except OSError:
             time.sleep(0.2)
+    sys.exit(f"the server at {base} did not answer /healthz within {seconds:.0f} s")
 
 
 @contextmanager

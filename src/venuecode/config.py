@@ -15,17 +15,21 @@ from collections import Counter
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "please-change", "xxx"}
 _MIN_SECRET_CHARS = 32
 _MIN_SECRET_BITS = 128
+# The districts venues apply in when VENUECODE_DISTRICTS is unset: Hangzhou's after the
+# 2021 re-division (the demo city's).
+DEFAULT_DISTRICTS = ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "富阳区",
+                     "临安区", "临平区", "钱塘区", "桐庐县", "淳安县", "建德市")
 _GENERATE = "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 # Secrets printed in this repository's docs, tests and scripts: public, so never a secret.
 # tests/unit/foundation/test_secret_strength.py fails when a new example is not refused.
@@ -39,6 +43,8 @@ DOCUMENTED_EXAMPLES = frozenset({
     "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "bench-code-key-0123456789abcdefghijklmnopqrstuvwxyz",
 })
+
+
 
 
 class SettingsError(RuntimeError):
@@ -72,6 +78,8 @@ class Settings(BaseSettings):
 
     healthcode_backend: Literal["local", "webhook"] = "local"
     healthcode_webhook_url: str | None = None
+    # A push to more persons than this needs a second, different supervisor's approval.
+    push_review_persons: int = Field(default=1000, ge=1)
 
     cjk_font: Path | None = None
     vendor_dir: Path | None = None
@@ -103,6 +111,28 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=0, ge=0)
     readiness_timeout_seconds: float = Field(default=2, gt=0, le=30)
     metrics_token: SecretStr | None = None
+
+    # Gate devices (数字哨兵): how far back an offline upload may reach (assist/sentinel.py).
+    gate_offline_hours: int = Field(default=24, ge=1, le=24 * 7)
+
+    # The districts venues and accounts may name, comma-separated in the environment: the
+    # application page and the operator console offer exactly these, the API refuses others.
+    districts: Annotated[tuple[str, ...], NoDecode] = DEFAULT_DISTRICTS
+
+    @field_validator("districts", mode="before")
+    @classmethod
+    def _district_list(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("VENUECODE_DISTRICTS must be a comma-separated list of names")
+        names = tuple(str(v).strip() for v in items if str(v).strip())
+        if not names:
+            raise ValueError("VENUECODE_DISTRICTS must name at least one district")
+        if len(set(names)) != len(names):
+            raise ValueError("VENUECODE_DISTRICTS names a district twice")
+        if any(len(n) > 64 for n in names):
+            raise ValueError("VENUECODE_DISTRICTS: a district name is longer than 64 characters")
+        return names
 
     @field_validator("trace_dwell_minutes")
     @classmethod

@@ -85,7 +85,7 @@ def test_a_manager_applies_through_the_form_and_sees_the_field_errors(
     page.goto(f"{live_server.url}/manage/venues/new")
     page.fill("#name", "文二路便利店")
     page.select_option("#category", "supermarket")
-    page.fill("#district", "西湖区")
+    page.select_option("#district", "西湖区")
     page.fill("#manager_name", "李四")
     page.fill("#manager_phone", "123")
     page.click("button[type=submit]")

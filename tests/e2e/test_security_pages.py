@@ -169,7 +169,8 @@ def test_staff_pages_run_under_the_csp(desk: Any, live_server: LiveServer) -> No
     visit(page, live_server, "/manage/venues", "/manage/venues/new")
     page.context.clear_cookies()
     sign_in(page, live_server, "13800000003", "/admin/venues", DEMO_PASSWORD)
-    visit(page, live_server, "/admin/venues")
+    visit(page, live_server, "/admin/venues", "/manage/venues/HZ-XH-0005/gate-devices",
+          "/sentinel/HZ-XH-0005")
     page.context.clear_cookies()
     sign_in(page, live_server, "13800000006", "/admin/ingest", DEMO_PASSWORD)
     visit(page, live_server, "/admin/ingest", "/admin/ingest/batches", "/admin/help-alerts")

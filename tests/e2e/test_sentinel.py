@@ -1,5 +1,6 @@
-"""The gate device (数字哨兵): a scan shows the verdict full-screen; during an outage the
-scan is queued on the device and uploaded with its original time when the network returns."""
+"""The gate device (数字哨兵): the manager registers it and enters its key on it once; a scan
+shows the verdict full-screen; during an outage the scan is queued on the device and
+uploaded with its original time when the network returns; a revoked key stops it."""
 
 from __future__ import annotations
 
@@ -41,8 +42,25 @@ def test_the_gate_scans_and_catches_up_after_an_outage(page, live_server: LiveSe
         f.healthy(db, QUEUED, now)
 
     arrange(live_server, setup)
-    sign_in(page, live_server, MANAGER_PHONE, f"/sentinel/{VENUE_ID}")
-    page.wait_for_selector("#sentinel")
+    devices = f"/manage/venues/{VENUE_ID}/gate-devices"
+    sign_in(page, live_server, MANAGER_PHONE, devices)
+    page.fill("#device-label", "东门1号")
+    page.click("#device-form button[type=submit]")
+    key = page.locator("#device-key").inner_text().strip()
+    assert key.startswith("vcg_")
+    assert "已登记" in page.locator("#device-issued").inner_text()
+    screenshot(page, "gate-device-issued")
+
+    # The gate page asks for the device's key before it scans anyone.
+    page.goto(f"{live_server.url}/sentinel/{VENUE_ID}")
+    page.wait_for_selector("#sentinel-key-input")
+    assert page.locator("#sentinel-scans").is_hidden()
+    page.fill("#sentinel-key-input", key)
+    page.click("#sentinel-key button[type=submit]")
+    page.wait_for_selector("#sentinel-typed")
+    assert page.locator("#sentinel-key-prefix").inner_text().startswith(key[:12])
+    page.reload()  # kept on the device
+    page.wait_for_selector("#sentinel-typed")
 
     page.fill("#sentinel-name", "钱大妈")
     page.fill("#sentinel-id", PASSING)
@@ -73,3 +91,21 @@ def test_the_gate_scans_and_catches_up_after_an_outage(page, live_server: LiveSe
     finally:
         session.close()
         engine.dispose()
+    assert "保存 1 条" in page.locator("#sentinel-upload-status").inner_text()
+
+    # Revoking asks first; dismissed, nothing changes; confirmed, the key stops working.
+    page.goto(f"{live_server.url}{devices}")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#device-list button[type=submit]")
+    assert page.locator("#device-list").inner_text().count("使用中") == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#device-list button[type=submit]")
+    page.wait_for_selector("#device-revoked")
+    assert "已吊销" in page.locator("#device-revoked").inner_text()
+    page.goto(f"{live_server.url}/sentinel/{VENUE_ID}")
+    page.fill("#sentinel-name", "钱大妈")
+    page.fill("#sentinel-id", PASSING)
+    page.click("#sentinel-typed button[type=submit]")
+    page.wait_for_selector("#sentinel-key-input")
+    assert "已被吊销" in page.locator("#sentinel-key-error").inner_text()
+    screenshot(page, "gate-device-revoked")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.e2e.conftest import LiveServer, live_session, screenshot
-from tests.support.outbreak import outbreak_result
+from tests.support.outbreak import clustered_outbreak
 from venuecode.demo import DEMO_PASSWORD
 from venuecode.facts.models import CaseRecord
 from venuecode.people.idnumber import make_id_number
@@ -135,7 +135,27 @@ def test_a_tracer_runs_a_trace_reads_it_and_opens_the_chain_graph(
         screenshot(page, "trace-graph-debug")
         raise AssertionError(errors) from None
     assert page.locator("#cy canvas").count() > 0
-    assert int(page.get_attribute("#cy", "data-nodes") or 0) > 0
+    # Two chains (the market's two cases, the restaurant's one): the overview comes first.
+    assert page.get_attribute("#cy", "data-view") == "overview"
+    assert int(page.get_attribute("#cy", "data-nodes") or 0) == 2
+    page.evaluate("window.venuecodeGraph.nodes('[kind = \"cluster_box\"]')[0].emit('tap')")
+    page.click("#open-chain")
+    page.wait_for_selector("#cy[data-ready='1'][data-view='chain']", timeout=15_000)
+    # A small chain is laid out by dagre in the browser, labels included: no overlaps.
+    assert page.get_attribute("#cy", "data-layout") == "dagre"
+    boxes = page.evaluate("""window.venuecodeGraph.nodes('[kind = "person"], [kind = "venue"], [kind = "case"]')
+        .map((n) => n.boundingBox({includeLabels: true}))""")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a["x2"] <= b["x1"] + 1 or b["x2"] <= a["x1"] + 1 or a["y2"] <= b["y1"] + 1 \
+                or b["y2"] <= a["y1"] + 1, (a, b)
+    # Wheel zoom works.
+    before = page.evaluate("window.venuecodeGraph.zoom()")
+    page.mouse.move(400, 500)
+    page.hover("#cy")
+    page.mouse.wheel(0, -600)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.venuecodeGraph.zoom()") != before
     # A click on a person shows their evidence in the side panel.
     page.evaluate("window.venuecodeGraph.nodes('[kind = \"person\"]')[0].emit('tap')")
     assert "分钟" in page.inner_text("#panel") or "min" in page.inner_text("#panel")
@@ -146,15 +166,40 @@ def test_a_tracer_runs_a_trace_reads_it_and_opens_the_chain_graph(
         page.click("#export-svg")
     assert download.value.suggested_filename.endswith(".svg")
 
+    # The push: nothing is ticked at first; the tracer ticks close contacts only, the
+    # browser asks before the request, and the request shows its count per tier and colour.
+    page.go_back()
+    page.wait_for_selector("#push-request")
+    assert not page.is_checked("#push-tier-close")
+    close = int(page.inner_text("#count-close"))
+    page.check("#push-tier-close")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#request-push")
+    page.wait_for_timeout(300)
+    assert asked and "流调组长" in asked[0]
+    assert page.locator(".action").count() == 0  # dismissed: nothing requested
+    page.once("dialog", lambda d: d.accept())
+    page.click("#request-push")
+    page.wait_for_selector(".action .push-scope")
+    assert f"{close} 人" in page.inner_text(".action .push-scope")
+    assert "红码" in page.inner_text(".action .push-scope")
+    screenshot(page, "trace-push-requested")
+    page.once("dialog", lambda d: d.accept())
+    page.click(".action form[action$='/withdraw'] button")
+    page.wait_for_selector("#push-request")
+    assert "已撤回" in page.inner_text("#actions")
 
-def test_an_outbreak_of_47000_persons_draws_aggregated_without_freezing(
+
+def test_an_outbreak_of_173_cases_and_85000_contacts_reads_as_chains_then_a_time_axis(
         tracer_page: Any, live_server: LiveServer) -> None:
     engine, session = live_session(live_server)
     try:
         now = datetime.now(UTC)
+        result = clustered_outbreak(cases=173, contacts=85_000, chains=12)
         trace = Trace(created_at=now, created_by=None, actor="cli", reason="聚集性疫情（合成数据）",
-                      as_of=now, cases="[]", contacts=47_000, venues=300,
-                      result_json=orjson.dumps(outbreak_result()).decode())
+                      as_of=now, cases="[]", contacts=85_000, venues=len(result["venues"]),
+                      result_json=orjson.dumps(result).decode())
         session.add(trace)
         session.commit()
         trace_id = trace.id
@@ -163,10 +208,27 @@ def test_an_outbreak_of_47000_persons_draws_aggregated_without_freezing(
         engine.dispose()
     page = tracer_page
     page.goto(f"{live_server.url}/tracing/traces/{trace_id}/graph")
-    page.wait_for_selector("#cy[data-ready='1']", timeout=30_000)
+    page.wait_for_selector("#cy[data-ready='1']", timeout=60_000)
+    # The overview: one box per chain with its counts, not a hairball.
+    assert page.get_attribute("#cy", "data-view") == "overview"
+    assert int(page.get_attribute("#cy", "data-nodes") or 0) == 12
+    assert "传播链总览" in page.inner_text("#graph-summary")
+    screenshot(page, "trace-graph-overview")
+    page.evaluate("window.venuecodeGraph.nodes('[kind = \"cluster_box\"]')[0].emit('tap')")
+    assert "传播链 #" in page.inner_text("#panel")
+    page.click("#open-chain")
+    page.wait_for_selector("#cy[data-ready='1'][data-view='chain']", timeout=60_000)
     nodes = int(page.get_attribute("#cy", "data-nodes") or 0)
-    assert 100 < nodes < 2_000
+    assert 10 < nodes < 2_000
     # Still responsive: a tap on a group node answers at once with its count.
     page.evaluate("window.venuecodeGraph.nodes('[kind = \"group\"]')[0].emit('tap')")
-    assert "人" in page.inner_text("#panel") or "persons" in page.inner_text("#panel")
-    screenshot(page, "trace-graph-outbreak")
+    assert "人" in page.inner_text("#panel")
+    screenshot(page, "trace-graph-chain-outbreak")
+    page.select_option("#layout", "time")
+    page.wait_for_selector("#cy[data-ready='1'][data-layout='time']", timeout=60_000)
+    ticks = page.evaluate("window.venuecodeGraph.nodes('[kind = \"tick\"]').map((n) => n.data('label'))")
+    assert len(ticks) >= 2 and all(t[2] == "-" and len(t) in (5, 11) for t in ticks)
+    screenshot(page, "trace-graph-time-outbreak")
+    with page.expect_download() as download:
+        page.click("#export-svg")
+    assert download.value.suggested_filename.endswith(".svg")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from venuecode.scans.store import Attempt, Entry
 
@@ -46,8 +46,9 @@ class MemoryCheckinStore:
         latest = max(rows, key=lambda c: c.attempt.at, default=None)
         return None if latest is None else Entry(latest.id, latest.attempt.at)
 
-    def add_checkin(self, attempt: Attempt) -> int | None:
-        if self._key(attempt) in {self._key(c.attempt) for c in self.checkins}:
+    def add_checkin(self, attempt: Attempt, window: timedelta = timedelta(0)) -> int | None:
+        if self.latest_entry(attempt.id_number, attempt.venue_pk, attempt.at - window,
+                             attempt.at + window) is not None:
             return None
         row = StoredCheckin(self._next_id(), attempt)
         self.checkins.append(row)

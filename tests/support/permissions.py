@@ -18,10 +18,13 @@ class Rule:
     `own_venue` = the venue's manager, an admin of its district, a system admin
     (venues/access.py); `venue_district` = an admin of its district or a system admin;
     `api_key` = another department's system (ingest), never a user account;
-    `loopback` = only from 127.0.0.1/::1 without a proxy header.
+    `device_key` = a venue's registered gate device (X-Device-Key), never a user account;
+    scope `venue_owner` = the venue's own manager only (issuing gate device keys);
+    `loopback` = only from 127.0.0.1/::1 without a proxy header;
+    `account_reach` = accounts the caller manages (console/accounts.py `reach_of`).
     `hides`: the code answers 404 instead of 403 so as not to confirm that the object exists."""
 
-    kind: str  # public | signed_in | permission | api_key | loopback | second_factor
+    kind: str  # public | signed_in | permission | api_key | device_key | loopback | second_factor
     permission: Permission | None = None
     any_of: frozenset[Permission] = frozenset()  # or: any one of these
     scope: str | None = None
@@ -35,6 +38,10 @@ LOOPBACK = Rule("loopback")  # only from this machine, never through the proxy (
 # Staff who may look a paper code up (assist/status.py).
 PAPER_STAFF = Rule("permission", any_of=frozenset(
     {Permission.VENUE_VIEW_ENTRIES, Permission.DISTRICT_VIEW, Permission.TRACE_RUN}))
+
+
+DEVICE_KEY = Rule("device_key")  # the gate device's key (assist/gate_devices.py)
+VENUE_OWNER = Rule("signed_in", scope="venue_owner")
 
 
 def needs(permission: Permission, scope: str | None = None, hides: bool = False) -> Rule:
@@ -71,6 +78,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # Signing out: this token, or every token of the account (the test re-issues after).
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("POST", "/api/v1/auth/logout-all"): SIGNED_IN,
+    ("POST", "/logout-all"): SIGNED_IN,  # the page's "sign out everywhere" (taps)
     # Other accounts (system admins): a throwaway citizen is the target.
     ("POST", "/api/v1/users/{user_id}/deactivate"): needs(Permission.USERS_MANAGE),
     ("POST", "/api/v1/users/{user_id}/activate"): needs(Permission.USERS_MANAGE),
@@ -121,8 +129,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/assist/paper-codes/revoke"): needs(Permission.SCAN),
     ("GET", "/api/v1/assist/paper-codes/{token}"): PAPER_STAFF,
     ("GET", "/h/{token}"): PAPER_STAFF,
-    ("POST", "/api/v1/sentinel/{venue_id}/scan"): own_venue(),
-    ("POST", "/api/v1/sentinel/{venue_id}/checkins"): own_venue(),
+    ("POST", "/api/v1/sentinel/{venue_id}/scan"): DEVICE_KEY,
+    ("POST", "/api/v1/sentinel/{venue_id}/checkins"): DEVICE_KEY,
     ("GET", "/sentinel/{venue_id}"): own_venue(),
     ("GET", "/api/v1/assist/help-alerts"): needs(Permission.DISTRICT_VIEW),
     ("GET", "/admin/help-alerts"): needs(Permission.DISTRICT_VIEW),
@@ -130,6 +138,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/assist/paper-codes"): needs(Permission.SCAN),
     ("GET", "/help/{token}"): needs(Permission.SCAN),
     ("POST", "/help/{token}"): needs(Permission.SCAN),
+    # Gate devices: the venue's manager issues keys; manager, district, system admin revoke.
+    ("GET", "/api/v1/venues/{venue_id}/gate-devices"): own_venue(),
+    ("POST", "/api/v1/venues/{venue_id}/gate-devices"): VENUE_OWNER,
+    ("POST", "/api/v1/venues/{venue_id}/gate-devices/{device_id}/revoke"): own_venue(),
+    ("GET", "/manage/venues/{venue_id}/gate-devices"): own_venue(),
+    ("POST", "/manage/venues/{venue_id}/gate-devices"): VENUE_OWNER,
+    ("POST", "/manage/venues/{venue_id}/gate-devices/{device_id}/revoke"): own_venue(),
     # Data interfaces.
     ("POST", "/api/v1/ingest/{kind}"): API_KEY,
     ("GET", "/admin/ingest"): needs(Permission.INGEST_UPLOAD),
@@ -151,8 +166,38 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/tracing/traces/{trace_id}/actions"): needs(Permission.TRACE_RUN),
     ("POST", "/tracing/actions/{action_id}/approve"): needs(Permission.TRACE_APPROVE_ACTION),
     ("POST", "/tracing/actions/{action_id}/reject"): needs(Permission.TRACE_APPROVE_ACTION),
+    ("POST", "/tracing/actions/{action_id}/withdraw"): needs(Permission.TRACE_RUN),
     ("POST", "/tracing/traces/{trace_id}/persons/{id_number}/lift"): needs(Permission.TRACE_LIFT_MARK),
     ("POST", "/tracing/traces/{trace_id}/lift"): needs(Permission.TRACE_LIFT_MARK),
+    # Operator console. Accounts: within the caller's reach (console/accounts.py); the
+    # seeded target is a citizen, whom only a system admin reaches (others get 404).
+    ("GET", "/admin/console"): needs(Permission.ACCOUNTS_MANAGE),
+    ("GET", "/admin/console/accounts"): needs(Permission.ACCOUNTS_MANAGE),
+    ("GET", "/admin/console/accounts/new"): needs(Permission.ACCOUNTS_MANAGE),
+    ("POST", "/admin/console/accounts"): needs(Permission.ACCOUNTS_MANAGE),
+    ("POST", "/admin/console/accounts/{user_id}/deactivate"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("POST", "/admin/console/accounts/{user_id}/activate"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("POST", "/admin/console/accounts/{user_id}/signout"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("GET", "/admin/console/accounts/{user_id}/password"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("POST", "/admin/console/accounts/{user_id}/password"):
+        needs(Permission.ACCOUNTS_MANAGE, "account_reach", hides=True),
+    ("GET", "/admin/console/keys"): needs(Permission.SOURCES_MANAGE),
+    ("POST", "/admin/console/keys"): needs(Permission.SOURCES_MANAGE),
+    ("POST", "/admin/console/keys/{key_id}/revoke"): needs(Permission.SOURCES_MANAGE),
+    ("GET", "/admin/console/audit"): needs(Permission.AUDIT_VIEW),
+    ("GET", "/admin/console/audit.csv"): needs(Permission.AUDIT_VIEW),
+    ("GET", "/admin/console/settings"): needs(Permission.SETTINGS_VIEW),
+    # Venue applications corrected and resubmitted, their history, entries exported.
+    ("GET", "/manage/venues/{venue_id}/edit"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("POST", "/manage/venues/{venue_id}/edit"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("PUT", "/api/v1/venues/{venue_id}/application"): needs(Permission.VENUE_APPLY, "own_venue"),
+    ("GET", "/api/v1/venues/{venue_id}/reviews"): own_venue(),
+    ("GET", "/api/v1/venues/{venue_id}/entries/export.{fmt}"):
+        needs(Permission.VENUE_VIEW_ENTRIES, "own_venue"),
 }
 
 
@@ -172,7 +217,7 @@ def allowed(rule: Rule, who: Principal, venue_district: str) -> bool:
     another manager in `venue_district`; paper codes and traces of nobody in particular)."""
     if rule.kind == "public":
         return True
-    if rule.kind in ("api_key", "loopback", "second_factor") or who.role is None:
+    if rule.kind in ("api_key", "device_key", "loopback", "second_factor") or who.role is None:
         return False  # the test calls as a user account, from a non-loopback address
     held = ROLE_PERMISSIONS[who.role]
     if rule.permission is not None and rule.permission not in held:
@@ -182,6 +227,10 @@ def allowed(rule: Rule, who: Principal, venue_district: str) -> bool:
     if rule.scope == "own_venue":
         return (who.role == Role.SYSTEM_ADMIN or who.owns_venue
                 or (who.role == Role.DISTRICT_ADMIN and who.district == venue_district))
+    if rule.scope == "venue_owner":
+        return who.owns_venue
     if rule.scope == "venue_district":
         return who.role == Role.SYSTEM_ADMIN or who.district == venue_district
+    if rule.scope == "account_reach":  # the seeded target account is a citizen
+        return who.role == Role.SYSTEM_ADMIN
     return True

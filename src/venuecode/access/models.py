@@ -23,3 +23,5 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(Instant())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(Instant())
+    # The last push with this key, to the minute (`ingest.sources.mark_used`).
+    last_used_at: Mapped[datetime | None] = mapped_column(Instant())

@@ -74,10 +74,11 @@ class Limiter:
     def from_settings(cls, redis_url: str | None, prefix: str) -> Limiter:
         return cls.redis(redis_url, prefix) if redis_url else cls.memory()
 
-    def hit(self, limit: Limit, key: str) -> float:
-        """Count one hit; 0 when allowed, else the seconds until the next would be."""
+    def hit(self, limit: Limit, key: str, cost: int = 1) -> float:
+        """Count `cost` hits (one batch of that many items); 0 when allowed, else the
+        seconds until the next would be. A refused batch counts nothing."""
         try:
-            if self._window.hit(limit.item, limit.name, key):
+            if self._window.hit(limit.item, limit.name, key, cost=cost):
                 return 0.0
             stats = self._window.get_window_stats(limit.item, limit.name, key)
         except StorageError as exc:

@@ -31,6 +31,12 @@ class Permission(enum.StrEnum):
     # Service desk (服务窗口): bind an identity after checking the ID card in person, and
     # revoke a paper code on someone's behalf (docs/permissions.md, "Identity binding").
     IDENTITY_VERIFY = "identity.verify"
+    # Operator console (/admin/console; docs/permissions.md, "Operator console").
+    # Accounts within the holder's reach (console/accounts.py `reach_of`): a system admin
+    # every account, a district admin the venue managers of their district.
+    ACCOUNTS_MANAGE = "accounts.manage"
+    SOURCES_MANAGE = "sources.manage"              # data-source API keys: create, revoke
+    SETTINGS_VIEW = "settings.view"                # the settings in force, secrets hidden
 
 
 _CITIZEN = {Permission.SCAN}
@@ -40,14 +46,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                               Permission.VENUE_VIEW_ENTRIES}),
     Role.DISTRICT_ADMIN: frozenset(_CITIZEN | {Permission.VENUE_APPROVE,
                                                Permission.DISTRICT_VIEW,
-                                               Permission.IDENTITY_VERIFY}),
+                                               Permission.IDENTITY_VERIFY,
+                                               Permission.ACCOUNTS_MANAGE}),
     Role.TRACER: frozenset(_CITIZEN | {Permission.TRACE_RUN}),
     Role.TRACING_SUPERVISOR: frozenset(_CITIZEN | {Permission.TRACE_RUN,
                                                    Permission.TRACE_APPROVE_ACTION,
                                                    Permission.TRACE_LIFT_MARK}),
     Role.SYSTEM_ADMIN: frozenset(_CITIZEN | {Permission.INGEST_UPLOAD, Permission.USERS_MANAGE,
                                              Permission.AUDIT_VIEW, Permission.VENUE_APPROVE,
-                                             Permission.DISTRICT_VIEW}),
+                                             Permission.DISTRICT_VIEW,
+                                             Permission.ACCOUNTS_MANAGE,
+                                             Permission.SOURCES_MANAGE,
+                                             Permission.SETTINGS_VIEW}),
     Role.DATA_SOURCE: frozenset(),
 }
 

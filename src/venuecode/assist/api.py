@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from venuecode import clock
@@ -18,12 +18,26 @@ from venuecode.assist.flow import (
     identity_of,
     reading_out,
 )
+from venuecode.assist.gate_devices import (
+    KEY_HEADER,
+    DeviceKeyRefused,
+    authenticate,
+    charge,
+    device_actor,
+    issue_device,
+    list_devices,
+    revoke_device,
+)
 from venuecode.assist.idcard import MAX_IMAGE_BYTES, read_id_card
 from venuecode.assist.identify import Identity, Method, by_number_and_name, guarded, settle
+from venuecode.assist.models import GateDevice
 from venuecode.assist.paper_access import reissue_checked, revoke_checked
 from venuecode.assist.paper_codes import issue_paper_code
 from venuecode.assist.qr import decode_qr
 from venuecode.assist.schemas import (
+    GateDeviceIn,
+    GateDeviceIssued,
+    GateDeviceOut,
     HelpAlertOut,
     HelpPersonIn,
     HelpRequest,
@@ -39,14 +53,15 @@ from venuecode.assist.schemas import (
 )
 from venuecode.assist.sentinel import scan_one, upload
 from venuecode.assist.service import alerts_for, check_visit, help_person, helped_today
-from venuecode.assist.status import paper_code_status, require_staff, sentinel_venue
+from venuecode.assist.status import paper_code_status, require_staff
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import record
+from venuecode.audit.service import Actor, record
 from venuecode.errors import DomainError, InvalidInput
 from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import User
 from venuecode.scans.service import IdentityRequired
-from venuecode.venues.service import resolve_code
+from venuecode.venues.models import Venue
+from venuecode.venues.service import get_venue, resolve_code
 from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require, writes
 
 router = APIRouter(prefix="/api/v1", tags=["assist"])
@@ -178,18 +193,43 @@ def get_paper_code(token: str, request: Request, user: CurrentUser, session: Ses
     return status
 
 
+# The gate device (数字哨兵): X-Device-Key alone, never a person's sign-in (gate_devices.py).
+DeviceKey = Annotated[str | None, Header(
+    alias=KEY_HEADER, description="The gate device's key, issued by the venue's manager "
+    "(POST /api/v1/venues/{venue_id}/gate-devices).")]
+
+
+def gate_device(session: SessionDep, request: Request, venue_id: str, presented: str | None
+                ) -> tuple[GateDevice, Venue, Actor]:
+    """The device calling for `venue_id`, and the actor its records are audited under."""
+    ip = request.client.host if request.client else None
+    try:
+        device, venue = authenticate(session, presented, venue_id, clock.now())
+    except DeviceKeyRefused as exc:
+        # A revoked or misplaced key may be a stolen device: the venue's operators see it.
+        record(session, device_actor(exc.device, ip), AuditAction.GATE_REFUSED, "gate_device",
+               exc.device.id, exc.code, venue=venue_id)
+        session.commit()
+        raise
+    return device, venue, device_actor(device, ip)
+
+
 @router.post("/sentinel/{venue_id}/scan", status_code=201)
-def post_sentinel_scan(venue_id: str, request: Request, user: CurrentUser, session: SessionDep,
+def post_sentinel_scan(venue_id: str, request: Request, session: SessionDep,
                        state: StateDep, reader: IdReaderDep, locale: LocaleDep,
-                       method: Annotated[str, Form()],
+                       device_key: DeviceKey, method: Annotated[str, Form()],
                        photo: Annotated[UploadFile | None, File()] = None,
                        qr_text: Annotated[str | None, Form(max_length=300)] = None,
                        id_number: Annotated[str | None, Form(max_length=32)] = None,
                        name: Annotated[str | None, Form(max_length=64)] = None,
                        card_number: Annotated[str | None, Form(max_length=32)] = None,
                        ) -> SentinelScanOut:
-    """The gate device scans a person: paper code (photo or text), ID-card photo or typed."""
-    venue = sentinel_venue(session, user, venue_id)
+    """The gate device scans a person: paper code (photo or text), ID-card photo or typed.
+
+    The answer is what the gate screen shows the person in front of it: pass or deny,
+    with their colour now."""
+    device, venue, actor = gate_device(session, request, venue_id, device_key)
+    charge(state.limiter, device, 1, live=True)
     now = clock.now()
     if method == "id_card" and photo is not None:
         reading = read_id_card(read_photo(photo), reader, today=now.date())
@@ -203,7 +243,7 @@ def post_sentinel_scan(venue_id: str, request: Request, user: CurrentUser, sessi
         except ValueError:
             raise InvalidInput("method_unknown", "未知的识别方式。", "Unknown method.") from None
         identity = identity_of(session, paper_key(state), person, now.date())
-    decision, _, repeat, at = scan_one(session, state.settings, actor_of(user, request), venue,
+    decision, _, repeat, at = scan_one(session, state.settings, actor, device, venue,
                                        identity, now)
     session.commit()
     return SentinelScanOut(
@@ -217,14 +257,53 @@ def post_sentinel_scan(venue_id: str, request: Request, user: CurrentUser, sessi
 
 @router.post("/sentinel/{venue_id}/checkins")
 def post_sentinel_checkins(venue_id: str, body: SentinelUpload, request: Request,
-                           user: CurrentUser, session: SessionDep, state: StateDep
+                           session: SessionDep, state: StateDep, device_key: DeviceKey
                            ) -> SentinelUploadResult:
-    """Check-ins queued on the device during an outage, with their original times."""
-    venue = sentinel_venue(session, user, venue_id)
-    result = upload(session, state.settings, paper_key(state), actor_of(user, request), venue,
+    """Check-ins queued on the device during an outage, with their original times (at most
+    the offline window back); answered per item without anyone's verdict or colour."""
+    device, venue, actor = gate_device(session, request, venue_id, device_key)
+    charge(state.limiter, device, len(body.checkins), live=False)
+    result = upload(session, state.settings, paper_key(state), actor, device, venue,
                     body.checkins, clock.now())
     session.commit()
     return result
+
+
+def device_out(device: GateDevice) -> GateDeviceOut:
+    return GateDeviceOut(
+        id=device.id, label=device.label, prefix=device.prefix,
+        created_at=device.created_at.isoformat(), created_by=device.created_by,
+        revoked_at=device.revoked_at.isoformat() if device.revoked_at else None,
+        last_used_at=device.last_used_at.isoformat() if device.last_used_at else None,
+        active=device.revoked_at is None)
+
+
+@router.get("/venues/{venue_id}/gate-devices")
+def get_gate_devices(venue_id: str, user: CurrentUser, session: SessionDep
+                     ) -> list[GateDeviceOut]:
+    """The venue's gate devices (its manager, an admin of its district, a system admin)."""
+    return [device_out(d) for d in list_devices(session, user, get_venue(session, venue_id))]
+
+
+@router.post("/venues/{venue_id}/gate-devices", status_code=201)
+def post_gate_device(venue_id: str, body: GateDeviceIn, request: Request, user: CurrentUser,
+                     session: SessionDep) -> GateDeviceIssued:
+    """Register a gate device (the venue's own manager): the key is in this answer only."""
+    device, key = issue_device(session, actor_of(user, request), user,
+                               get_venue(session, venue_id), body.label, clock.now())
+    session.commit()
+    return GateDeviceIssued(**device_out(device).model_dump(), key=key)
+
+
+@router.post("/venues/{venue_id}/gate-devices/{device_id}/revoke")
+def post_gate_device_revoke(venue_id: str, device_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                            request: Request, user: CurrentUser, session: SessionDep
+                            ) -> GateDeviceOut:
+    """Revoke a device's key: its next scan or upload is refused (401 device_key_revoked)."""
+    device = revoke_device(session, actor_of(user, request), user,
+                           get_venue(session, venue_id), device_id, clock.now())
+    session.commit()
+    return device_out(device)
 
 
 @router.get("/assist/help-alerts")

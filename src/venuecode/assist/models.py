@@ -49,3 +49,25 @@ class HelpAlert(Base):
     district: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(Instant())
     updated_at: Mapped[datetime] = mapped_column(Instant())
+
+
+class GateDevice(Base):
+    """A venue's registered gate device (数字哨兵) and its key.
+
+    The key is shown once when issued; only its first characters (to find it, and to
+    tell keys apart in a listing) and its SHA-256 are kept. A revoked device stays
+    listed, so the venue's history of devices is never lost.
+    """
+
+    __tablename__ = "gate_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_pk: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant())
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_used_at: Mapped[datetime | None] = mapped_column(Instant())

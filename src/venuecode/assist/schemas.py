@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from venuecode.assist.gate_devices import LABEL_MAX, MAX_BATCH
 from venuecode.assist.identify import Method
 
 
@@ -92,16 +93,19 @@ class SentinelItem(BaseModel):
 
 
 class SentinelUpload(BaseModel):
-    checkins: list[SentinelItem] = Field(max_length=500)
+    checkins: list[SentinelItem] = Field(
+        max_length=MAX_BATCH, description=f"At most {MAX_BATCH} items a call; send a longer "
+        "queue in several calls.")
 
 
 class SentinelItemResult(BaseModel):
+    """One queued item's fate. No verdict and no health colour: the gate showed none
+    when it queued the item, and an upload is no way to look people's codes up."""
+
     client_id: str
     status: str  # stored | duplicate | rejected
-    code: str | None = None
+    code: str | None = None  # why it was rejected
     message: str | None = None
-    decision: str | None = None  # the verdict the facts gave at the original time
-    health_color: str | None = None
 
 
 class SentinelUploadResult(BaseModel):
@@ -136,3 +140,24 @@ class PaperCodeForm(BaseModel):
     action: str  # the button pressed: issue, reissue or revoke
     id_number: str = Field(max_length=32, title="ID number")
     name: str = Field(max_length=64, title="Name")
+
+
+class GateDeviceIn(BaseModel):
+    label: str = Field(min_length=1, max_length=LABEL_MAX, title="Device name",
+                       description="What the venue calls this gate, e.g. 东门1号")
+
+
+class GateDeviceOut(BaseModel):
+    id: int
+    label: str
+    prefix: str  # the key's first characters, to tell keys apart; never the key
+    created_at: str
+    created_by: int | None
+    revoked_at: str | None
+    last_used_at: str | None
+    active: bool
+
+
+class GateDeviceIssued(GateDeviceOut):
+    key: str = Field(description="The device key: shown only in this answer. Send it as "
+                     "X-Device-Key from the gate device.")

@@ -1,7 +1,9 @@
 """数字哨兵: a venue's own gate device checks people in, and catches up after an outage.
 
-Online, a scan is the ordinary `decide()` + check-in pipeline with channel "sentinel".
-Offline, the device queues what it scanned with the ORIGINAL time and uploads later;
+Every call comes from a registered device (`gate_devices.authenticate`). Online, a scan
+is the ordinary `decide()` + check-in pipeline with channel "sentinel". Offline, the
+device queues what it scanned with the ORIGINAL time and uploads later, as far back as
+its offline window (`VENUECODE_GATE_OFFLINE_HOURS`) and never before it was registered;
 the pipeline's `record_offline` stores those as presence once per natural key
 (id_number, scanned_at, venue), so an upload sent twice stores nothing twice.
 """
@@ -15,11 +17,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from venuecode.assist.identify import Identity, Method, by_card_number, by_number_and_name, by_paper_code
+from venuecode.assist.models import GateDevice
 from venuecode.assist.paper_codes import PaperKey
 from venuecode.assist.qr import decode_qr
 from venuecode.assist.schemas import SentinelItem, SentinelItemResult, SentinelUploadResult
 from venuecode.audit.actions import AuditAction
-from venuecode.audit.service import Actor, record
+from venuecode.audit.service import Actor, record, record_about
 from venuecode.config import Settings
 from venuecode.errors import DomainError, InvalidInput
 from venuecode.policy.engine import Decision
@@ -61,7 +64,8 @@ def item_identity(session: Session, key: PaperKey, item: SentinelItem, today: da
                "The record holds no paper code, card number or ID number with name.")
 
 
-def _scanned_at(settings: Settings, raw: str, now: datetime) -> datetime:
+def _scanned_at(settings: Settings, device: GateDevice, raw: str, now: datetime) -> datetime:
+    """The item's original time, if the device could have scanned it offline then."""
     try:
         at = parse_instant(raw, settings.tz)
     except ValueError:
@@ -70,53 +74,69 @@ def _scanned_at(settings: Settings, raw: str, now: datetime) -> datetime:
     if at > now + CLOCK_SKEW:
         raise _bad("scanned_at_future", "扫码时间晚于当前时间，请检查设备时钟。",
                    "scanned_at is in the future; check the device's clock.")
-    if at < now - timedelta(days=settings.retention_days):
-        raise _bad("scanned_at_too_old", "扫码时间早于数据保存期限，无法上传。",
-                   "scanned_at is older than the retention period.")
+    hours = settings.gate_offline_hours
+    if at < now - timedelta(hours=hours):
+        raise _bad("scanned_at_too_old",
+                   f"扫码时间超出闸机离线补传时限（{hours}小时），未保存；请人工登记。",
+                   f"scanned_at is older than the gate's offline window ({hours} hours); "
+                   "not stored.")
+    if at < device.created_at - CLOCK_SKEW:
+        raise _bad("scanned_at_before_device", "扫码时间早于本闸机设备登记的时间，未保存。",
+                   "scanned_at is before this gate device was registered; not stored.")
     return at
 
 
-def upload(session: Session, settings: Settings, key: PaperKey, actor: Actor, venue: Venue,
-           items: list[SentinelItem], now: datetime) -> SentinelUploadResult:
+def upload(session: Session, settings: Settings, key: PaperKey, actor: Actor,
+           device: GateDevice, venue: Venue, items: list[SentinelItem], now: datetime
+           ) -> SentinelUploadResult:
+    """Store a device's offline queue; answer per item stored, duplicate or rejected.
+
+    No verdict and no colour: the gate showed none when it queued the item ("verify by
+    hand"), and an upload must not become a way to look up people's health codes.
+    """
     results: list[SentinelItemResult] = []
-    accepted: list[tuple[SentinelItemResult, Attempt, Identity]] = []
+    accepted: list[tuple[SentinelItemResult, Attempt]] = []
     for item in items:
         try:
-            at = _scanned_at(settings, item.scanned_at, now)
+            at = _scanned_at(settings, device, item.scanned_at, now)
             identity = item_identity(session, key, item, now)
         except DomainError as exc:
             results.append(SentinelItemResult(client_id=item.client_id, status="rejected",
                                               code=exc.code, message=exc.message_zh))
             continue
-        # The verdict the facts gave at that moment, for the device to flag afterwards;
-        # the row is stored either way: the person was let in, and tracing needs them.
-        decision = decide(session, settings, venue, identity.id_number, at)
-        result = SentinelItemResult(client_id=item.client_id, status="stored",
-                                    decision=decision.verdict,
-                                    health_color=decision.panels.health_code.color)
+        result = SentinelItemResult(client_id=item.client_id, status="stored")
         results.append(result)
-        accepted.append((result, Attempt(identity.id_number, venue.id, None, at, "sentinel"),
-                         identity))
-    stored = record_offline(SqlCheckinStore(session.connection()), [a for _r, a, _i in accepted])
-    for (result, attempt, identity), new in zip(accepted, stored, strict=True):
-        if not new:
+        accepted.append((result, Attempt(identity.id_number, venue.id, None, at, "sentinel")))
+    stored = record_offline(SqlCheckinStore(session.connection()), [a for _r, a in accepted])
+    persons: list[str] = []
+    times: list[datetime] = []
+    for (result, attempt), new in zip(accepted, stored, strict=True):
+        if new:
+            persons.append(attempt.id_number)
+            times.append(attempt.at)
+        else:
             result.status = "duplicate"
-            continue
-        record(session, actor, AuditAction.SCAN_RECORDED, "person", identity.id_number,
-               channel="sentinel", offline=True, venue=venue.venue_id,
-               scanned_at=attempt.at.isoformat(), method=identity.method.value)
     counts = {s: sum(r.status == s for r in results) for s in ("stored", "duplicate", "rejected")}
+    # One event for the batch, each person stored by it listed: their access log says
+    # which venue's which device put a check-in of theirs in (audit/words.py).
+    record_about(session, actor, AuditAction.GATE_UPLOADED, "gate_device", device.id, persons,
+                 venue=venue.name, venue_id=venue.venue_id, device=device.label, offline=True,
+                 stored=counts["stored"], duplicates=counts["duplicate"],
+                 rejected=counts["rejected"],
+                 first_at=min(times).isoformat() if times else None,
+                 last_at=max(times).isoformat() if times else None)
     return SentinelUploadResult(stored=counts["stored"], duplicates=counts["duplicate"],
                                 rejected=counts["rejected"], results=results)
 
 
-def scan_one(session: Session, settings: Settings, actor: Actor, venue: Venue,
-             identity: Identity, now: datetime) -> tuple[Decision, int | None, bool, datetime]:
+def scan_one(session: Session, settings: Settings, actor: Actor, device: GateDevice,
+             venue: Venue, identity: Identity, now: datetime
+             ) -> tuple[Decision, int | None, bool, datetime]:
     """An online gate scan: the person's verdict now, recorded like a scan of their own."""
     decision = decide(session, settings, venue, identity.id_number, now)
     done = record_decided(session, settings, decision,
                           Attempt(identity.id_number, venue.id, None, now, "sentinel"))
-    record(session, actor, AuditAction.SCAN_RECORDED, "person", identity.id_number,
-           channel="sentinel", venue=venue.venue_id, decision=decision.verdict,
-           method=identity.method.value)
+    record(session, actor, AuditAction.GATE_SCANNED, "person", identity.id_number,
+           venue=venue.name, venue_id=venue.venue_id, device=device.label,
+           decision=decision.verdict, method=identity.method.value)
     return decision, done.entry_id, done.repeat, done.at

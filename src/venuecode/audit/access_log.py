@@ -7,14 +7,16 @@ download that covered many persons). Both are index range scans on the person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from venuecode.audit.actions import AuditAction
 from venuecode.audit.models import AuditEvent, AuditSubject
-from venuecode.audit.words import ACCOUNT_ACTIONS, VISIBLE_ACTIONS
+from venuecode.audit.words import ACCOUNT_ACTIONS, ACTION_PARAMS, VISIBLE_ACTIONS
 
 LIMIT = 200
 
@@ -25,6 +27,8 @@ class Entry:
     role: str
     action: str
     reason: str
+    # The details its words name (ACTION_PARAMS: a gate device's venue and label), as text.
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def entries_for(session: Session, id_number: str | None, user_id: int | None = None,
@@ -62,4 +66,12 @@ def _entries(events: dict[int, AuditEvent], limit: int) -> list[Entry]:
     newest = sorted(events.values(), key=lambda e: (e.at, e.id), reverse=True)[:limit]
     # The role, not the staff member: citizens learn that and why their data was used;
     # naming individual tracers would expose them.
-    return [Entry(e.at, e.actor_role, e.action, e.reason) for e in newest]
+    return [Entry(e.at, e.actor_role, e.action, e.reason, _params(e)) for e in newest]
+
+
+def _params(event: AuditEvent) -> dict[str, str]:
+    names = ACTION_PARAMS.get(AuditAction(event.action))
+    if not names:
+        return {}
+    details = orjson.loads(event.details or "{}")
+    return {n: str(details[n]) for n in names if details.get(n) is not None}

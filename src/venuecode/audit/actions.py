@@ -45,10 +45,13 @@ class AuditAction(enum.StrEnum):
     TRACE_VIEWED = "trace.viewed"
     TRACE_GRAPH_VIEWED = "trace.graph_viewed"
     TRACE_EXPORTED = "trace.exported"
+    TRACE_EXPORTED_WITH_PHONES = "trace.exported_with_phones"
     PHONE_REVEALED = "person.phone_revealed"  # 显示电话: one person's name and phone
     TRACE_ACTION_REQUESTED = "trace.action_requested"
     TRACE_ACTION_APPROVED = "trace.action_approved"
     TRACE_ACTION_REJECTED = "trace.action_rejected"
+    TRACE_ACTION_REVIEWED = "trace.action_reviewed"  # first of two approvals of a large push
+    TRACE_ACTION_WITHDRAWN = "trace.action_withdrawn"
     TRACE_MARK_LIFTED = "trace.mark_lifted"
     # Help-scan
     PAPER_CODE_ISSUED = "paper_code.issued"
@@ -59,3 +62,15 @@ class AuditAction(enum.StrEnum):
     HELP_ALERTS_VIEWED = "assist.help_alerts_viewed"
     # Retention
     RETENTION_PURGED = "retention.purged"
+    # Gate devices (数字哨兵): their keys, and what they record
+    GATE_DEVICE_ISSUED = "gate.device_issued"
+    GATE_DEVICE_REVOKED = "gate.device_revoked"
+    GATE_SCANNED = "gate.scanned"      # a live scan at the gate (subject the person)
+    GATE_UPLOADED = "gate.uploaded"    # an offline batch (subject the device, persons listed)
+    GATE_REFUSED = "gate.refused"      # a revoked key, or a key of another venue
+    # Operator console: reading the audit log is itself audited
+    AUDIT_VIEWED = "audit.viewed"
+    AUDIT_EXPORTED = "audit.exported"
+    # Venue applications and entries (issue 12)
+    VENUE_RESUBMITTED = "venue.resubmitted"
+    VENUE_ENTRIES_EXPORTED = "venue.entries_exported"

@@ -121,3 +121,28 @@ def poster(
     output.write_bytes(data)
     typer.echo(f"wrote {output} ({len(data)} bytes)")
 
+
+
+@app.command("check-ids")
+def check_ids() -> None:
+    """List venues whose id cannot stand in a web address (a "/" and the like, stored before
+    such ids were refused): the web cannot manage them. Exit 1 if there are any."""
+    from sqlalchemy import select
+
+    from venuecode.venues.ids import venue_id_problem
+    from venuecode.venues.models import Venue
+
+    found = 0
+    with session_scope() as session:
+        for venue_id, status, name in session.execute(
+                select(Venue.venue_id, Venue.status, Venue.name).order_by(Venue.id)):
+            problem = venue_id_problem(venue_id)
+            if problem is not None:
+                found += 1
+                typer.echo(f"{venue_id}\t{status}\t{name}\t{problem[0]}")
+    if found:
+        typer.echo(f"{found} venue(s) cannot be managed from the web; manage them with "
+                   "`venuecode venues approve|reject|revoke|reissue|poster ID`, or import them "
+                   "again under an id of letters, digits, '-', '_' or '.'", err=True)
+        raise SystemExit(1)
+    typer.echo("every venue id can be used in a web address")

@@ -19,7 +19,7 @@ from venuecode.audit.service import Actor, record
 from venuecode.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from venuecode.ingest.kinds import KINDS
 from venuecode.ingest.service import MAX_PUSH, push
-from venuecode.ingest.sources import may_send, verify_key
+from venuecode.ingest.sources import mark_used, may_send, verify_key
 from venuecode.web.deps import SessionDep, presented_token
 
 router = APIRouter(tags=["ingest"])
@@ -81,6 +81,8 @@ def push_records(kind: str, body: PushBody, request: Request, session: SessionDe
                                        "Missing or invalid API key: send it as "
                                        "'Authorization: Bearer <key>' or 'X-Api-Key: <key>'."))
     actor = Actor(f"apikey:{key.id}", "source", ip)
+    if mark_used(session, key):
+        session.commit()  # its own short transaction: pushes never wait on the key's row
     if kind not in KINDS:
         raise NotFound("unknown_kind", f"未知的数据类型 {kind}。",
                        f"Unknown data kind {kind!r}; one of: {', '.join(KINDS)}.")

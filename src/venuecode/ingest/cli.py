@@ -146,15 +146,17 @@ def create_source(
 
 @sources_app.command("list")
 def list_sources() -> None:
-    """List sources: name, key prefix, kinds, created, revoked."""
+    """List sources: name, key prefix, kinds, created, last used, revoked."""
     from venuecode.cmdline import session_scope
     from venuecode.ingest.sources import list_keys
 
     with session_scope() as session:
         for row in list_keys(session):
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            used = (f"last used {row.last_used_at:%Y-%m-%d %H:%M}Z" if row.last_used_at
+                    else "never used")
             typer.echo(f"{row.name}\t{row.prefix}...\t{row.kinds}\t"
-                       f"created {row.created_at:%Y-%m-%d}\t{state}")
+                       f"created {row.created_at:%Y-%m-%d}\t{used}\t{state}")
 
 
 @sources_app.command("revoke")

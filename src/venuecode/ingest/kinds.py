@@ -19,6 +19,7 @@ from venuecode.ingest import reasons as R
 from venuecode.ingest.reasons import Reason
 from venuecode.people.idnumber import IdNumberError, is_plainly_valid, parse_id_number
 from venuecode.timeutil import EPOCH, TimeFormatError, parse_instant, to_micros
+from venuecode.venues.ids import venue_id_problem
 
 _MICRO = timedelta(microseconds=1)
 _ID_CACHE_LIMIT = 500_000  # bounded so memory stays flat on files of any size
@@ -165,6 +166,16 @@ def _category(name: str, raw: str, ctx: Context) -> object:
     return raw
 
 
+def _new_venue_id(name: str, raw: str, ctx: Context) -> object:
+    # A venue id pages and API routes can carry (`venues.ids`): no "/" and the like.
+    if len(raw) > 64:
+        raise Bad(R.too_long(name, 64))
+    problem = venue_id_problem(raw)
+    if problem is not None:
+        raise Bad(R.venue_id_unsafe(*problem))
+    return raw
+
+
 def _venue(name: str, raw: str, ctx: Context) -> object:
     pk = ctx.venue_pks.get(raw)
     if pk is None:
@@ -285,10 +296,12 @@ KINDS: dict[str, KindSpec] = {
     spec.name: spec
     for spec in (
         KindSpec("persons", "persons",
-                 (_ID, Column("name", text(64), True), Column("phone", text(20))),
+                 (_ID, Column("name", text(64), True), Column("phone", text(20)),
+                  # 1.1: the place of residence, for the district call lists.
+                  Column("district", text(64)), Column("address", text(200))),
                  key=("id_number",)),
         KindSpec("venues", "venues",
-                 (Column("venue_id", text(64), True), Column("name", text(100), True),
+                 (Column("venue_id", _new_venue_id, True), Column("name", text(100), True),
                   Column("category", _category, True), Column("district", text(64)),
                   Column("address", text(200)), Column("dwell_minutes", integer(1, 10_080))),
                  key=("venue_id",), defaults={"district": "", "address": ""},

@@ -78,6 +78,10 @@ def unknown_category(value: str) -> Reason:
                   f"{value!r} 不是 venue-categories.csv 中的场所类别")
 
 
+def venue_id_unsafe(en: str, zh: str) -> Reason:
+    return Reason("venue_id", "venue_id_unsafe", en, zh)
+
+
 def checkout_not_after_scan() -> Reason:
     return Reason("checked_out_at", "checkout_not_after_scan",
                   "checked_out_at must be later than scanned_at",

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,7 +53,8 @@ def _check_kinds(kinds: Iterable[str]) -> list[str]:
 
 
 def create_key(session: Session, name: str, kinds: Iterable[str],
-               actor: Actor | None = None) -> tuple[ApiKey, str]:
+               actor: Actor | None = None, created_by: int | None = None
+               ) -> tuple[ApiKey, str]:
     """Create a key for source `name`; return the row and the key (shown only now)."""
     name = name.strip()
     if not name or len(name) > 64:
@@ -63,7 +65,7 @@ def create_key(session: Session, name: str, kinds: Iterable[str],
                        f"A source named {name!r} already exists; revoke it or pick another name.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name, prefix=key[:_SHOWN], key_hash=_hash(key), kinds=",".join(allowed),
-                 created_at=clock.now())
+                 created_at=clock.now(), created_by=created_by)
     session.add(row)
     session.flush()
     record(session, actor or Actor.cli(), AuditAction.API_KEY_CREATED, "api_key", row.id,
@@ -86,15 +88,32 @@ def verify_key(session: Session, presented: str) -> ApiKey | None:
     return None
 
 
-def revoke_key(session: Session, name: str, actor: Actor | None = None) -> ApiKey:
-    row = session.scalar(select(ApiKey).where(ApiKey.name == name))
+# A busy source pushes many times a minute: one write a minute is enough to show use.
+USE_RESOLUTION = timedelta(minutes=1)
+
+
+def mark_used(session: Session, key: ApiKey) -> bool:
+    """Note that `key` was just used; True when the row changed (the caller commits it at
+    once, in a short transaction of its own, so concurrent pushes never queue on it)."""
+    now = clock.now()
+    if key.last_used_at is not None and now - key.last_used_at < USE_RESOLUTION:
+        return False
+    key.last_used_at = now
+    return True
+
+
+def revoke_key(session: Session, name: str, actor: Actor | None = None,
+               key_id: int | None = None) -> ApiKey:
+    """Revoke the key of source `name` (or, from the console, the key with `key_id`)."""
+    row = (session.get(ApiKey, key_id) if key_id is not None
+           else session.scalar(select(ApiKey).where(ApiKey.name == name)))
     if row is None:
         raise NotFound("no_such_source", f"没有名为 {name} 的数据源。",
                        f"No source named {name!r}.")
     if row.revoked_at is None:
         row.revoked_at = clock.now()
         record(session, actor or Actor.cli(), AuditAction.API_KEY_REVOKED, "api_key", row.id,
-               name=name)
+               name=row.name)
     return row
 
 

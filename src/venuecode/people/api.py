@@ -13,7 +13,7 @@ from venuecode.access.roles import Permission
 from venuecode.audit.access_log import entries_for
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
-from venuecode.audit.words import action_words, role_words
+from venuecode.audit.words import described, role_words
 from venuecode.errors import Conflict, NotAuthenticated, NotFound
 from venuecode.people import auth
 from venuecode.people.binding import bind_identity, desk_bind
@@ -170,7 +170,7 @@ def access_log(request: Request, user: CurrentUser, session: SessionDep) -> list
     shows); `action` and `role` are the stable codes, for programs."""
     tr = translations(request_locale(request))
     return [{"at": e.at.isoformat(), "role": e.role, "role_name": tr.gettext(role_words(e.role)),
-             "action": e.action, "what": tr.gettext(action_words(e.action)), "reason": e.reason}
+             "action": e.action, "what": described(tr.gettext, e.action, e.params), "reason": e.reason}
             for e in entries_for(session, user.id_number, user.id)]
 
 

@@ -19,6 +19,9 @@ class Person(Provenance, Base):
     id_number: Mapped[str] = mapped_column(ID_NUMBER, primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # Place of residence (data interfaces 1.1): tracing's call lists group by district.
+    district: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(200))
 
 
 class User(Base):

@@ -144,6 +144,20 @@ def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
     return response
 
 
+@router.post("/logout-all")
+def logout_all(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Sign out every device of this account, this one too (the page asks first): the
+    account's `token_version` moves on, so every token it issued is refused from now."""
+    user = load_user(request, state, session, allow_pending_factor=True)
+    if user is None:
+        raise NotAuthenticated()
+    auth.revoke_all(session, actor_of(user, request), user.id)
+    session.commit()
+    response = RedirectResponse("/?signed_out=everywhere", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
 @router.get("/me/identity", response_class=HTMLResponse)
 def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
     return render(request, "identity.html", {"user": user, "next": _safe_next(next),

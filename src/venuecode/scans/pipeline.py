@@ -6,7 +6,8 @@ the pure policy (`policy.engine.evaluate`); this decides what to store:
 
 - a pass is a check-in, unless the person already checked in at this venue within
   `repeat_minutes` (then that entry is returned, nothing stored; likewise when a
-  concurrent scan stored the very same person, venue and instant first);
+  concurrent tap stored a check-in within `repeat_minutes` either side first: the store
+  looks and inserts in one atomic step, so a double tap is one check-in by construction);
 - a deny is a denied attempt with its reasons and colour (never presence);
 - an offline upload stores each check-in at its original time, once per natural key
   (person, instant, venue), so an upload sent twice stores nothing twice.
@@ -49,17 +50,21 @@ def record(store: CheckinStore, decision: Decision, attempt: Attempt, repeat_min
         store.add_denied(attempt, ",".join(r.code for r in decision.denying_reasons),
                          decision.panels.health_code.color)
         return Recorded(None, False, attempt.at)
-    since = attempt.at - timedelta(minutes=repeat_minutes)
+    window = timedelta(minutes=repeat_minutes)
+    since = attempt.at - window
     if isinstance(earlier, _NotRead):
         earlier = store.latest_entry(attempt.id_number, attempt.venue_pk, since, attempt.at)
     if earlier is not None and since <= earlier.at <= attempt.at:
         return Recorded(earlier.id, True, earlier.at)
-    entry_id = store.add_checkin(attempt)
+    # The read above is only the fast path: the store looks again, atomically with the
+    # insert, so a concurrent tap (read before either stored) cannot make a second row.
+    entry_id = store.add_checkin(attempt, window)
     if entry_id is None:
-        # The same person, venue and instant stored by a concurrent scan: that is the entry.
-        twin = store.latest_entry(attempt.id_number, attempt.venue_pk, attempt.at, attempt.at)
-        assert twin is not None
-        return Recorded(twin.id, True, twin.at)
+        # A concurrent tap of this person at this venue stored first, within the window on
+        # either side (its clock may have run a moment ahead): answer as a repeat does.
+        near = store.latest_entry(attempt.id_number, attempt.venue_pk, since, attempt.at + window)
+        assert near is not None
+        return Recorded(near.id, True, near.at)
     return Recorded(entry_id, False, attempt.at)
 
 

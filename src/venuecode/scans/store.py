@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy.engine import Connection
 
 from venuecode.scans.driver import dbapi, driver_sql, run
-from venuecode.scans.succession import LOCK_PERSON, RELINK_ONE, relink, relink_one_sql
+from venuecode.scans.succession import LOCK_PERSON, RELINK_ONE, lock_persons, relink, relink_one_sql
 from venuecode.timeutil import from_micros, to_micros
 
 
@@ -48,9 +48,11 @@ class CheckinStore(Protocol):
                      until: datetime) -> Entry | None:
         """The person's latest check-in at the venue with since <= scanned_at <= until."""
 
-    def add_checkin(self, attempt: Attempt) -> int | None:
+    def add_checkin(self, attempt: Attempt, window: timedelta = timedelta(0)) -> int | None:
         """Store a check-in and relink the person's check-ins around it, atomically; its
-        id, or None when its natural key (person, instant, venue) is stored already."""
+        id, or None when the person already has a check-in at this venue within `window`
+        either side of `attempt.at` (window 0: its natural key, person, instant and venue).
+        The look and the insert are one atomic step: two concurrent taps store one row."""
 
     def add_denied(self, attempt: Attempt, reasons: str, color: str | None) -> int:
         """Store a denied attempt (never presence)."""
@@ -65,6 +67,21 @@ class CheckinStore(Protocol):
 INSERT_CHECKIN = (
     "INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel,"
     " helper_user_id) VALUES (:idn, :venue_pk, :sub_area_pk, :at, :channel, :helper)"
+    " ON CONFLICT DO NOTHING RETURNING id")
+# A live check-in: stored unless the person has one at this venue in [:since, :until] (the
+# repeat window either side, so the order in which two taps' clocks ran does not matter).
+# Atomic with its own look: on PostgreSQL the per-person lock is taken first and the
+# statement's snapshot (READ COMMITTED) then holds whatever an earlier holder committed;
+# SQLite runs it under the write lock. The CASTs type the SELECT list's parameters
+# (PostgreSQL would take an untyped NULL for text, and :idn as text here but varchar
+# below). `venue_pk + 0`: as LATEST_ENTRY.
+INSERT_CHECKIN_UNLESS_NEAR = (
+    "INSERT INTO checkins (id_number, venue_pk, sub_area_pk, scanned_at, channel,"
+    " helper_user_id) SELECT CAST(:idn AS VARCHAR), CAST(:venue_pk AS INTEGER),"
+    " CAST(:sub_area_pk AS INTEGER), CAST(:at AS BIGINT), CAST(:channel AS VARCHAR),"
+    " CAST(:helper AS INTEGER) WHERE NOT EXISTS ("
+    "SELECT 1 FROM checkins e WHERE e.id_number = :idn AND e.venue_pk + 0 = :venue_pk"
+    " AND e.scanned_at >= :since AND e.scanned_at <= :until)"
     " ON CONFLICT DO NOTHING RETURNING id")
 INSERT_DENIED = (
     "INSERT INTO denied_attempts (id_number, venue_pk, sub_area_pk, attempted_at, reasons,"
@@ -95,12 +112,14 @@ class SqlCheckinStore:
             "until": to_micros(until)})
         return Entry(int(rows[0][0]), from_micros(rows[0][1])) if rows else None
 
-    def add_checkin(self, attempt: Attempt) -> int | None:
+    def add_checkin(self, attempt: Attempt, window: timedelta = timedelta(0)) -> int | None:
         params = _params(attempt)
+        params.update(since=to_micros(attempt.at - window), until=to_micros(attempt.at + window))
         relink_params = {"idn": attempt.id_number, "at": params["at"]}
         if not self.postgres:
-            # SQLite: `write` opens BEGIN IMMEDIATE; the owner of the connection commits.
-            rows = run(self.connection, INSERT_CHECKIN, params, write=True)
+            # SQLite: `write` opens BEGIN IMMEDIATE (the look and the insert run under the
+            # write lock); the owner of the connection commits.
+            rows = run(self.connection, INSERT_CHECKIN_UNLESS_NEAR, params, write=True)
             if not rows:
                 return None
             run(self.connection, RELINK_ONE["sqlite"], relink_params)
@@ -109,7 +128,7 @@ class SqlCheckinStore:
 
     def _pipelined_checkin(self, params: dict[str, Any], relink_params: dict[str, Any]
                            ) -> int | None:
-        """Insert, lock, relink (and BEGIN/COMMIT on an autocommit connection) in one
+        """Lock, insert, relink (and BEGIN/COMMIT on an autocommit connection) in one
         round trip: the statements go out together and psycopg reads the results at the end."""
         raw = dbapi(self.connection)
         own = bool(raw.autocommit) and raw.info.transaction_status == _IDLE
@@ -119,14 +138,16 @@ class SqlCheckinStore:
             with raw.pipeline():
                 if own:
                     other.execute("BEGIN")
-                insert.execute(driver_sql(sql, INSERT_CHECKIN), params)
-                # After the insert, as `succession.relink` does: one lock order everywhere.
+                # Before the insert: a concurrent tap of this person waits here until the
+                # first commits, and the insert's look then sees its row. Every writer
+                # locks its persons before inserting (`add_checkins_once` too): one order.
                 other.execute(driver_sql(sql, LOCK_PERSON), {"idn": params["idn"]})
+                insert.execute(driver_sql(sql, INSERT_CHECKIN_UNLESS_NEAR), params)
                 other.execute(driver_sql(sql, relink_one_sql("postgresql", params["at"])),
                               relink_params)
                 if own:
                     other.execute("COMMIT")
-            row = insert.fetchone()  # None: stored already (the relink then changed nothing)
+            row = insert.fetchone()  # None: one was near (the relink then changed nothing)
         except BaseException:
             if own and not raw.closed:
                 raw.rollback()
@@ -149,6 +170,9 @@ class SqlCheckinStore:
         order = sorted(range(len(attempts)), key=lambda i: (
             attempts[i].id_number, attempts[i].at, attempts[i].venue_pk))
         with self._transaction():
+            if self.postgres:
+                # Before the inserts, as a live scan does (`_pipelined_checkin`).
+                lock_persons(self.connection, [a.id_number for a in attempts])
             for i in order:
                 rows = run(self.connection, INSERT_CHECKIN, _params(attempts[i]), write=True)
                 ids[i] = int(rows[0][0]) if rows else None

@@ -166,9 +166,12 @@ RELINK_ALL = f"UPDATE checkins AS r SET next_scanned_at = {NEXT_OF_ROW}"  # noqa
 
 # PostgreSQL runs writers concurrently: two transactions adding check-ins of one person
 # would each relink without seeing the other's row. A transaction-scoped lock per person,
-# taken after the insert and before the relink reads, makes the second wait until the
-# first commits, so its read sees both rows (READ COMMITTED: a new snapshot per statement).
-# SQLite needs none: one writer at a time, and relink runs inside the write transaction.
+# taken before the relink reads, makes the second wait until the first commits, so its
+# read sees both rows (READ COMMITTED: a new snapshot per statement). The live scan and
+# the gate scanner's upload take it before they insert, too (`scans.store`): the scan's
+# repeat-window look then sees a concurrent tap's row, and every locking writer takes
+# lock then key in one order. SQLite needs none: one writer at a time, and relink runs
+# inside the write transaction.
 LOCK_PERSON = "SELECT pg_advisory_xact_lock(7301, hashtext(:idn))"
 _LOCK_PERSONS = ("SELECT pg_advisory_xact_lock(7301, hashtext(p))"
                  " FROM unnest(CAST(:persons AS varchar[])) AS p ORDER BY p")
@@ -176,6 +179,14 @@ _LOCK_PERSONS = ("SELECT pg_advisory_xact_lock(7301, hashtext(p))"
 # shared lock table (64 per connection by default) and would block live scans until the
 # chunk commits; see docs/tracing.md for the race this leaves and `relink_all`.
 LOCKED_PERSONS_MAX = 50
+
+
+def lock_persons(connection: Connection, persons: Iterable[str]) -> None:
+    """PostgreSQL: the per-person locks of up to LOCKED_PERSONS_MAX persons, in one sorted
+    order (no deadlock); held to the end of the transaction, and taken again at no cost."""
+    distinct = sorted(set(persons))
+    if connection.dialect.name == "postgresql" and 0 < len(distinct) <= LOCKED_PERSONS_MAX:
+        connection.execute(text(_LOCK_PERSONS), {"persons": distinct})
 
 
 # An import chunk's relink on the partitioned table (venuecode.scans.partitions): the
@@ -221,8 +232,7 @@ def relink(connection: Connection, checkins: Iterable[tuple[str, int]]) -> int:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         persons = list(ranges)
-        if len(persons) <= LOCKED_PERSONS_MAX:
-            connection.execute(text(_LOCK_PERSONS), {"persons": persons})  # sorted: no deadlock
+        lock_persons(connection, persons)
         params: dict[str, object] = {"persons": persons, "los": [ranges[p][0] for p in persons],
                                      "his": [ranges[p][1] for p in persons]}
     else:

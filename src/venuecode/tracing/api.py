@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -23,6 +24,7 @@ from venuecode.web.params import ObjectId
 
 router = APIRouter(prefix="/api/v1/traces", tags=["tracing"])
 Tracer = Annotated[User, Depends(require(Permission.TRACE_RUN))]
+EXPORTS = {**FORMATS, "contacts.csv": FORMATS["csv"]}
 
 
 def _summary(row: Trace) -> dict[str, object]:
@@ -77,13 +79,23 @@ def read_trace(trace_id: ObjectId, request: Request, user: Tracer, session: Sess
 @router.get("/{trace_id}/export.{fmt}")
 @writes  # audited read
 def export(trace_id: ObjectId, fmt: str, request: Request, user: Tracer, session: SessionDep,
-           state: StateDep) -> Response:
-    """CSV or XLSX of the trace's contacts and exposed venues, watermarked; audited."""
+           state: StateDep,
+           phones: Annotated[Literal["masked", "full"], Query()] = "masked",
+           district: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The trace's call lists in Chinese: `csv`, `xlsx` (one sheet per district) or
+    `contacts.csv` (Go.Data/SORMAS-style columns); watermarked and audited per person.
+    `phones=full` carries the full numbers (audited as such); `district=` one district."""
+    if fmt not in EXPORTS:
+        raise InvalidInput("invalid_format", "导出格式须为 csv、xlsx 或 contacts.csv。",
+                           f"Export format must be csv, xlsx or contacts.csv, not {fmt!r}.")
     row = get_trace(session, trace_id)
     who = f"{user.real_name or ''} user:{user.id}".strip()
-    data = export_trace(session, row, fmt, actor_of(user, request), who, state.settings.tz)
+    data = export_trace(session, row, fmt, actor_of(user, request), who, state.settings.tz,
+                        full_phones=phones == "full", district=district.strip())
     session.commit()
-    return Response(data, media_type=FORMATS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="trace-{row.id}.{fmt}"',
+    name = f"trace-{row.id}" + (f"-{district.strip()}" if district.strip() else "")
+    return Response(data, media_type=EXPORTS[fmt], headers={
+        "Content-Disposition": f"attachment; filename=\"trace-{row.id}.{fmt}\"; "
+                               f"filename*=UTF-8''{quote(name)}.{fmt}",
         "Cache-Control": "no-store",
     })

@@ -117,7 +117,8 @@ def _run(session: Session, cases: list[str] | None, as_of: datetime | None, look
         return orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n"
     record_about(session, Actor.cli(), AuditAction.TRACE_EXPORTED, "trace", "cli",
                  result_persons(payload), reason, format=fmt.value)
-    return render(payload, fmt.value, watermark(f"cli:{_user()}", clock.now(), s.tz))
+    return render(session, payload, fmt.value, watermark(f"cli:{_user()}", clock.now(), s.tz),
+                  s.tz)
 
 
 def _user() -> str:

@@ -53,10 +53,26 @@ class TraceAction(Base):
     trace_id: Mapped[int] = mapped_column(ForeignKey("traces.id"), index=True)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(Instant())
-    # requested | approved | rejected | applied | failed
+    # requested | reviewed (first of two approvals) | applied | failed | rejected | withdrawn
     status: Mapped[str] = mapped_column(String(16), default="requested")
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(Instant())
     note: Mapped[str] = mapped_column(Text, default="")
     # JSON: {"red": n, "yellow": n} pushed, and any failures; a rejection's {"reason": ...}.
     outcome: Mapped[str] = mapped_column(Text, default="{}")
+    # What the push covers (`tracing.push_scope.PushScope` as JSON) and its counts
+    # {tier: {colour: n}}, fixed at the request: the approver confirms exactly these.
+    scope: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    counts: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    persons: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A push to more than `push_review_persons` needs two supervisors: the first one here.
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(Instant())
+
+    def scope_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = orjson.loads(self.scope or "{}")
+        return value
+
+    def counts_json(self) -> dict[str, dict[str, int]]:
+        value: dict[str, dict[str, int]] = orjson.loads(self.counts or "{}")
+        return value

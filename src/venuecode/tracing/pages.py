@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -29,12 +29,26 @@ from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record, record_about
 from venuecode.errors import DomainError, NotFound, RateLimited
 from venuecode.facts.models import CaseRecord
+from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.models import Person, User
+from venuecode.people.regions import REGION_DISTRICTS
 from venuecode.timeutil import TimeFormatError, parse_instant
 from venuecode.tracing import actions as push
-from venuecode.tracing.graph import GraphFilter, build_graph
+from venuecode.tracing import call_list
+from venuecode.tracing.call_list import Sort
+from venuecode.tracing.graph import (
+    GraphFilter,
+    Layout,
+    build_graph,
+    build_overview,
+    clusters_of,
+    label_persons,
+    named_persons,
+)
+from venuecode.tracing.models import Trace, TraceAction
+from venuecode.tracing.push_scope import color_of, parse_scope, tiers_of
 from venuecode.tracing.reads import graph_persons, listed_cases, row_persons
-from venuecode.tracing.schemas import NoteForm, ReasonForm, RejectForm, TraceForm
+from venuecode.tracing.schemas import ApproveForm, PushRequestForm, ReasonForm, RejectForm, TraceForm
 from venuecode.tracing.service import TraceRequest, get_trace, list_traces, parse_stays, run_trace
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
@@ -159,6 +173,8 @@ def _matches(contact: Mapping[str, Any], tier: str, venue: str, q: str) -> bool:
 @writes  # audited read
 def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, session: SessionDep,
          tier: str = "", venue: str = "", q: str = "",
+         district: Annotated[str, Query(max_length=64)] = "",
+         sort: Sort = "tier",
          page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
          lifted: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
          restored: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
@@ -168,19 +184,38 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
     tz = state.settings.tz
     contacts = result.get("contacts", [])
     counts = Counter(c["tier"] for c in contacts)
-    q = q.strip()
-    matching = [c for c in contacts if _matches(c, tier, venue, q)]
-    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    q, district = q.strip(), district.strip()
+    matching_contacts = [c for c in contacts if _matches(c, tier, venue, q)]
+    # The registry is read for the page's rows only, unless the district filter needs
+    # every matching person's district.
+    people = (call_list.registered(session, (c["id_number"] for c in matching_contacts))
+              if district else {})
+    listed = call_list.sorted_rows(call_list.filtered(
+        call_list.call_rows(matching_contacts, people, {}, tz), district), sort)
+    pages = max(1, -(-len(listed) // PAGE_SIZE))
     page = min(page, pages)
-    rows = matching[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    shown = {r.id_number for r in listed[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]}
+    by_number = {c["id_number"]: c for c in matching_contacts}
+    page_contacts = [by_number[r.id_number] for r in listed[(page - 1) * PAGE_SIZE:
+                                                               page * PAGE_SIZE]]
     exposed = result.get("venues", [])
-    names = venue_names(session, [v["venue"] for v in exposed]
-                        + [e["venue"] for c in rows for e in c["evidence"]])
+    venue_info = call_list.places(session, [v["venue"] for v in exposed]
+                                  + [e["venue"] for c in page_contacts for e in c["evidence"]])
+    names = {venue_id: place.name for venue_id, place in venue_info.items()}
+    calls = call_list.call_rows(page_contacts, call_list.registered(session, shown),
+                                venue_info, tz)
+    rows = [dict(c, call=call) for c, call in zip(page_contacts, calls, strict=True)]
+    matching = listed
+    trace_actions = push.actions_of(session, trace.id)
+    can_approve = has_permission(user.role, Permission.TRACE_APPROVE_ACTION)
+    samples = {a.id: _sample(session, a, trace) for a in trace_actions
+               if can_approve and a.status in push.PENDING and a.scope_json()}
     record_about(session, actor_of(user, request), AuditAction.TRACE_VIEWED, "trace", trace.id,
-                 row_persons(result, rows), trace.reason, view="list", tier=tier, venue=venue,
-                 q=q, page=page, shown=len(rows))
+                 [*row_persons(result, rows), *(p["id_number"] for s in samples.values() for p in s)],
+                 trace.reason, view="list", tier=tier, venue=venue, q=q, page=page,
+                 shown=len(rows), sampled=sum(len(s) for s in samples.values()))
     session.commit()
-    base = {"tier": tier, "venue": venue, "q": q}
+    base = {"tier": tier, "venue": venue, "q": q, "district": district, "sort": sort}
     pushed = push.was_pushed(session, trace.id)
     return render(request, "tracing/view.html", {
         "pushed": pushed, "can_lift": has_permission(user.role, Permission.TRACE_LIFT_MARK),
@@ -192,17 +227,46 @@ def view(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep, se
         "trace": trace, "result": result, "local": lambda t: _local(t, tz),
         "counts": sorted(counts.items(), key=lambda kv: tier_rank(kv[0])),
         "total": len(contacts), "matching": len(matching), "rows": rows, "page": page,
+        "page_links": _page_links(page, pages), "sorts": call_list.SORTS,
+        "districts": _district_choices(session, district),
         "pages": pages, "filters": base, "names": names,
         "venues": exposed[:VENUES_SHOWN], "venues_more": max(0, len(exposed) - VENUES_SHOWN),
-        "actions": [(a, push.outcome_of(a)) for a in push.actions_of(session, trace.id)],
-        "can_approve": has_permission(user.role, Permission.TRACE_APPROVE_ACTION),
+        "actions": [(a, push.outcome_of(a)) for a in trace_actions],
+        "can_approve": can_approve, "samples": samples,
+        "push_tiers": [(t, color_of(t), n) for t, n in tiers_of(result).items()],
+        "review_persons": state.settings.push_review_persons,
+        "can_withdraw": lambda a: a.status in (push.OPEN, push.REVIEWED) and (
+            a.requested_by == user.id or can_approve),
         "user": user, "query": lambda **kw: _query({**base, "page": page, **kw})})
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers around the current one, with the first and last; None is a gap."""
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[int | None] = []
+    for n in wanted:
+        if links and n - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(n)
+    return links
+
+
+def _district_choices(session: Session, current: str) -> list[str]:
+    """The city's districts (venues' and the ID region table's), for the call-list filter."""
+    found = set(session.scalars(select(Venue.district).distinct()))
+    found.update(REGION_DISTRICTS.values())
+    found.discard("")
+    found.discard(None)
+    if current:
+        found.add(current)
+    return sorted(found)
 
 
 def _query(values: Mapping[str, object]) -> str:
     from urllib.parse import urlencode
 
-    return "?" + urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
+    return "?" + urlencode({k: v for k, v in values.items()
+                            if v not in ("", None, 1) and not (k == "sort" and v == "tier")})
 
 
 # 显示电话 per tracer: enough for a tracer's calls, far from harvesting a trace's phones;
@@ -250,6 +314,13 @@ def graph_page(request: Request, trace_id: ObjectId, user: Tracer, session: Sess
     return render(request, "tracing/graph.html", {"trace": trace})
 
 
+_GRAPH_TIERS = {"close", "secondary", "tertiary", "general"}
+
+
+def _deep_tier(tier: str) -> bool:
+    return tier.startswith("tier") and tier[4:].isdigit() and len(tier) < 8
+
+
 def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
     """A date picker's day as an instant: its local midnight (the next one for `to`)."""
     if not text:
@@ -262,14 +333,26 @@ def _day(text: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None:
 @writes  # audited read
 def graph_data(request: Request, trace_id: ObjectId, user: Tracer, state: StateDep,
                session: SessionDep, tier: Annotated[list[str] | None, Query()] = None,
-               venue: str = "", start: Annotated[str, Query(alias="from")] = "",
-               end: Annotated[str, Query(alias="to")] = "") -> JSONResponse:
+               venue: Annotated[str, Query(max_length=64)] = "",
+               start: Annotated[str, Query(alias="from")] = "",
+               end: Annotated[str, Query(alias="to")] = "",
+               view: Literal["auto", "overview", "chain"] = "chain",
+               layout: Layout = "chain",
+               cluster: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               case: Annotated[str, Query(max_length=18)] = "") -> JSONResponse:
+    """The chain graph's data: the overview of chains (`view=overview`, or `auto` when a
+    trace has several chains and no chain or case is chosen), or one chain's graph."""
     trace = get_trace(session, trace_id)
     result = trace.result()
     tz = state.settings.tz
     tiers = frozenset(t for item in tier or [] for t in item.split(",") if t)
+    unknown = sorted(t for t in tiers if t not in _GRAPH_TIERS and not _deep_tier(t))
+    if unknown:
+        raise DomainError("invalid_tier", f"未知的人员类别：{unknown[0][:20]}",
+                          f"Unknown tier: {unknown[0][:20]}", status=422)
     try:
-        flt = GraphFilter(tiers or None, _day(start, tz), _day(end, tz, end=True), venue or None)
+        flt = GraphFilter(tiers or None, _day(start, tz), _day(end, tz, end=True), venue or None,
+                          cluster, case.strip() or None)
     except TimeFormatError as bad:
         raise DomainError("invalid_date", f"日期格式有误：{bad}", str(bad), status=422) from None
     except OverflowError:  # a day at the calendar's end: its next midnight does not exist
@@ -277,12 +360,25 @@ def graph_data(request: Request, trace_id: ObjectId, user: Tracer, state: StateD
                           status=422) from None
     keys = [v["venue"] for v in result.get("venues", [])]
     keys += [e["venue"] for c in result.get("contacts", []) for e in c["evidence"]]
-    data = build_graph(result, flt, venue_names(session, keys))
+    names = venue_names(session, keys)
+    overview = view == "overview" or (view == "auto" and not flt.narrowed
+                                      and len(set(clusters_of(result).values())) > 1)
+    if overview:
+        data = build_overview(result, names)
+    else:
+        data = build_graph(result, flt, names, layout=layout)
+        people = call_list.registered(session, named_persons(data))
+        label_persons(data, {number: p.name for number, p in people.items()})
+    # The case filter lists every case of the trace: they are shown, so audited too.
+    data["cases_list"] = [c["id_number"] for c in result.get("cases", [])]
     record_about(session, actor_of(user, request), AuditAction.TRACE_GRAPH_VIEWED, "trace",
-                 trace.id, graph_persons(data), trace.reason, view="graph",
-                 tiers=sorted(tiers), venue=venue, start=start, end=end,
-                 nodes=len(data["nodes"]))
+                 trace.id, [*graph_persons(data), *data["cases_list"]], trace.reason,
+                 view=data["view"],
+                 tiers=sorted(tiers), venue=venue, start=start, end=end, cluster=cluster,
+                 case=case, layout=layout, nodes=len(data["nodes"]))
     session.commit()
+    data["venues_list"] = [{"venue": v, "name": names.get(v, v)}
+                           for v in dict.fromkeys(v["venue"] for v in result.get("venues", []))]
     data["trace"] = {"id": trace.id, "as_of": result.get("as_of"),
                      "first": _first_day(result, tz), "last": _local(result.get("as_of"), tz, "%Y-%m-%d")}
     return JSONResponse(data)
@@ -299,20 +395,43 @@ def _first_day(result: Mapping[str, Any], tz: ZoneInfo) -> str:
 
 @router.post("/tracing/traces/{trace_id}/actions")
 def request_action(request: Request, trace_id: ObjectId, user: Tracer, session: SessionDep,
-                   form: Annotated[NoteForm, Form()]) -> RedirectResponse:
+                   form: Annotated[PushRequestForm, Form()]) -> RedirectResponse:
+    """Request a push of the tiers ticked, minus the persons excluded, plus those added."""
     trace = get_trace(session, trace_id)
-    push.request_push(session, actor_of(user, request), user.id, trace, form.note)
+    scope = parse_scope(trace.result(), form.tiers, form.exclude, form.add)
+    push.request_push(session, actor_of(user, request), user.id, trace, scope, form.note)
     session.commit()
     return RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303)
 
 
 @router.post("/tracing/actions/{action_id}/approve")
 def approve_action(request: Request, action_id: ObjectId, user: Supervisor, state: StateDep,
-                   session: SessionDep) -> RedirectResponse:
+                   session: SessionDep,
+                   form: Annotated[ApproveForm, Form()]) -> RedirectResponse:
     action = push.approve_push(session, state.settings, actor_of(user, request), user.id,
-                               action_id)
+                               action_id, persons=form.persons)
     session.commit()
     return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
+
+@router.post("/tracing/actions/{action_id}/withdraw")
+def withdraw_action(request: Request, action_id: ObjectId, user: Tracer,
+                    session: SessionDep) -> RedirectResponse:
+    """The requester (or a supervisor) withdraws a request before it is applied."""
+    action = push.withdraw_push(session, actor_of(user, request), user.id, action_id)
+    session.commit()
+    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+
+
+def _sample(session: Session, action: TraceAction, trace: Trace) -> list[dict[str, str]]:
+    """Masked persons of each tier for the approver (they are audited as viewed)."""
+    persons = push.sample_of(action, trace)
+    names = {number: name for number, name in session.execute(
+        select(Person.id_number, Person.name).where(
+            Person.id_number.in_([p.id_number for p in persons])))} if persons else {}
+    return [{"id_number": p.id_number, "masked": mask_id_number(p.id_number),
+             "name": mask_name(names.get(p.id_number, "")), "tier": p.tier, "color": p.color,
+             "added": "1" if p.added else ""} for p in persons]
 
 
 @router.post("/tracing/actions/{action_id}/reject")

@@ -64,10 +64,19 @@ class TraceForm(BaseModel):
                                          "office=240 (empty: the category table)")
 
 
-class NoteForm(BaseModel):
-    """A health-code push request."""
+class PushRequestForm(BaseModel):
+    """A health-code push request: the tiers ticked, persons excluded and added, a note."""
 
-    note: str = Field(default="", title="Note")
+    tiers: list[str] = Field(default_factory=list, title="Tiers to push", max_length=50)
+    exclude: str = Field(default="", title="Persons to exclude", max_length=200_000)
+    add: str = Field(default="", title="Persons to add", max_length=200_000)
+    note: str = Field(default="", title="Note", max_length=500)
+
+
+class ApproveForm(BaseModel):
+    """Approving a push: the count of persons the supervisor saw and confirms."""
+
+    persons: int | None = Field(default=None, title="Persons confirmed", ge=0, le=2**31 - 1)
 
 
 class ReasonForm(BaseModel):

@@ -12,7 +12,7 @@ from venuecode.people.models import User
 from venuecode.venues import service
 from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.posters_service import MEDIA_TYPES, venue_poster
-from venuecode.venues.schemas import ReviewReason, VenueApplication, VenueOut
+from venuecode.venues.schemas import ReviewOut, ReviewReason, VenueApplication, VenueOut
 from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require
 from venuecode.web.params import ObjectId
 
@@ -24,7 +24,8 @@ Approver = Annotated[User, Depends(require(Permission.VENUE_APPROVE))]
 @router.post("", status_code=201)
 def apply(body: VenueApplication, request: Request, user: Applicant, session: SessionDep,
           state: StateDep, locale: LocaleDep) -> VenueOut:
-    venue = service.apply_for_venue(session, actor_of(user, request), body, user.id)
+    venue = service.apply_for_venue(session, actor_of(user, request), body, user.id,
+                                    state.settings.districts)
     session.commit()
     return service.to_out(state.signer, venue, locale)
 
@@ -42,6 +43,26 @@ def get_venue(venue_id: str, user: CurrentUser, session: SessionDep, state: Stat
     venue = service.get_venue(session, venue_id)
     ensure_can_manage(user, venue)
     return service.to_out(state.signer, venue, locale)
+
+
+@router.put("/{venue_id}/application")
+def resubmit(venue_id: str, body: VenueApplication, request: Request, user: Applicant,
+             session: SessionDep, state: StateDep, locale: LocaleDep) -> VenueOut:
+    """A rejected application, corrected and sent again (409 in any other status)."""
+    venue = service.get_venue(session, venue_id)
+    ensure_can_manage(user, venue)
+    service.resubmit_application(session, actor_of(user, request), venue, body,
+                                 state.settings.districts)
+    session.commit()
+    return service.to_out(state.signer, venue, locale)
+
+
+@router.get("/{venue_id}/reviews")
+def reviews(venue_id: str, user: CurrentUser, session: SessionDep) -> list[ReviewOut]:
+    """The application's history: every submission (with what was sent) and decision."""
+    venue = service.get_venue(session, venue_id)
+    ensure_can_manage(user, venue)
+    return service.review_history(session, venue)
 
 
 @router.post("/{venue_id}/approve")

@@ -37,6 +37,8 @@ class Venue(Base):
     require_full_vaccination: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), default=VenueStatus.APPLIED.value)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the district withdrew the code, shown to the manager (the history keeps every step).
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped on every (re-)issue; a token naming an older issue no longer works.
     code_issue: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(Instant())
@@ -46,6 +48,32 @@ class Venue(Base):
     sub_areas: Mapped[list[SubArea]] = relationship(
         back_populates="venue", order_by="SubArea.id", cascade="all, delete-orphan"
     )
+
+
+class ReviewKind(enum.StrEnum):
+    APPLIED = "applied"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+class VenueReview(Base):
+    """One step of a venue's application, append-only: each submission with what was
+    submitted, and each decision with its reason. A rejected application edited and sent
+    again keeps the earlier versions and the reasons they were refused for."""
+
+    __tablename__ = "venue_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_pk: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    at: Mapped[datetime] = mapped_column(Instant())
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The application as submitted (JSON), for applied and resubmitted steps.
+    application: Mapped[str | None] = mapped_column(Text)
 
 
 class SubArea(Base):

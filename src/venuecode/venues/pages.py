@@ -1,16 +1,22 @@
-"""Venue manager and district admin pages."""
+"""Venue manager and district admin pages.
+
+After an action a page redirects with `?done=<what>`; the template's `_done.html` says in
+words that it worked (one partial, so a site-wide flash can replace it in one place).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import func, select
 
 from venuecode.access.roles import Permission
+from venuecode.audit.words import role_words
 from venuecode.categories import categories
-from venuecode.errors import DomainError
+from venuecode.errors import DomainError, NotFound
 from venuecode.people.models import User
 from venuecode.venues import service
 from venuecode.venues.access import ensure_can_manage, visible_venues
@@ -23,11 +29,24 @@ from venuecode.web.templating import render
 router = APIRouter(include_in_schema=False)
 Applicant = Annotated[User, Depends(require(Permission.VENUE_APPLY))]
 Approver = Annotated[User, Depends(require(Permission.VENUE_APPROVE))]
+DECISIONS = ("approve", "reject", "revoke")
 
 
 def _form_errors(exc: ValidationError, locale: str) -> list[str]:
     """One line per field, named by its label on the form, not by its API name."""
     return describe(exc.errors(), model_titles(VenueApplicationForm), locale)
+
+
+def _form_context(user: User, state: StateDep, form: dict[str, Any], errors: list[str],
+                  action: str, venue_id: str | None = None) -> dict[str, Any]:
+    return {"user": user, "errors": errors, "form": form, "action": action,
+            "venue_id": venue_id, "categories": categories().values(),
+            "districts": state.settings.districts}
+
+
+def _done(request: Request) -> str:
+    """The `?done=` of the redirect after an action (the template knows which it says)."""
+    return request.query_params.get("done", "")
 
 
 @router.get("/manage/venues", response_class=HTMLResponse)
@@ -39,28 +58,28 @@ def my_venues(request: Request, user: Applicant, session: SessionDep, state: Sta
 
 
 @router.get("/manage/venues/new", response_class=HTMLResponse)
-def apply_form(request: Request, user: Applicant, locale: LocaleDep) -> HTMLResponse:
-    return render(request, "venues/apply.html", {"user": user, "errors": [], "form": {},
-                                                 "categories": categories().values()})
+def apply_form(request: Request, user: Applicant, state: StateDep) -> HTMLResponse:
+    return render(request, "venues/apply.html",
+                  _form_context(user, state, {}, [], "/manage/venues/new"))
 
 
 @router.post("/manage/venues/new", response_class=HTMLResponse)
-def apply_submit(request: Request, user: Applicant, session: SessionDep, locale: LocaleDep,
-                 fields: Annotated[VenueApplicationForm, Form()]) -> Response:
+def apply_submit(request: Request, user: Applicant, session: SessionDep, state: StateDep,
+                 locale: LocaleDep, fields: Annotated[VenueApplicationForm, Form()]) -> Response:
     form = fields.model_dump()  # what the person typed, shown again beside any error
     try:
         application = VenueApplication.model_validate(fields.application())
-        venue = service.apply_for_venue(session, actor_of(user, request), application, user.id)
+        venue = service.apply_for_venue(session, actor_of(user, request), application, user.id,
+                                        state.settings.districts)
         session.commit()
     except ValidationError as exc:
-        return render(request, "venues/apply.html",
-                      {"user": user, "errors": _form_errors(exc, locale), "form": form,
-                       "categories": categories().values()}, status_code=422)
+        return render(request, "venues/apply.html", _form_context(
+            user, state, form, _form_errors(exc, locale), "/manage/venues/new"), status_code=422)
     except DomainError as exc:
-        return render(request, "venues/apply.html",
-                      {"user": user, "errors": [exc.message(locale)], "form": form,
-                       "categories": categories().values()}, status_code=exc.status)
-    return RedirectResponse(f"/manage/venues/{venue.venue_id}", status_code=303)
+        return render(request, "venues/apply.html", _form_context(
+            user, state, form, [exc.message(locale)], "/manage/venues/new"),
+            status_code=exc.status)
+    return RedirectResponse(f"/manage/venues/{venue.venue_id}?done=applied", status_code=303)
 
 
 @router.get("/manage/venues/{venue_id}", response_class=HTMLResponse)
@@ -68,8 +87,52 @@ def venue_detail(venue_id: str, request: Request, user: Applicant, session: Sess
                  state: StateDep, locale: LocaleDep) -> HTMLResponse:
     venue = service.get_venue(session, venue_id)
     ensure_can_manage(user, venue)
-    return render(request, "venues/detail.html",
-                  {"user": user, "venue": service.to_out(state.signer, venue, locale)})
+    return render(request, "venues/detail.html", {
+        "user": user, "venue": service.to_out(state.signer, venue, locale),
+        "history": service.review_history(session, venue), "role_words": role_words,
+        "done": _done(request)})
+
+
+def _editable(session: SessionDep, user: User, venue_id: str) -> Venue:
+    venue = service.get_venue(session, venue_id)
+    ensure_can_manage(user, venue)
+    return venue
+
+
+@router.get("/manage/venues/{venue_id}/edit", response_class=HTMLResponse)
+def edit_form(venue_id: str, request: Request, user: Applicant, session: SessionDep,
+              state: StateDep, locale: LocaleDep) -> Response:
+    venue = _editable(session, user, venue_id)
+    if venue.status != VenueStatus.REJECTED:
+        return RedirectResponse(f"/manage/venues/{venue_id}", status_code=303)
+    out = service.to_out(state.signer, venue, locale)
+    context = _form_context(user, state, VenueApplicationForm.of(out).model_dump(), [],
+                            f"/manage/venues/{venue_id}/edit", venue_id)
+    context["rejection_reason"] = venue.rejection_reason
+    return render(request, "venues/apply.html", context)
+
+
+@router.post("/manage/venues/{venue_id}/edit", response_class=HTMLResponse)
+def edit_submit(venue_id: str, request: Request, user: Applicant, session: SessionDep,
+                state: StateDep, locale: LocaleDep,
+                fields: Annotated[VenueApplicationForm, Form()]) -> Response:
+    venue = _editable(session, user, venue_id)
+    form = fields.model_dump()
+    action = f"/manage/venues/{venue_id}/edit"
+    try:
+        application = VenueApplication.model_validate(fields.application())
+        service.resubmit_application(session, actor_of(user, request), venue, application,
+                                     state.settings.districts)
+        session.commit()
+    except ValidationError as exc:
+        session.rollback()
+        return render(request, "venues/apply.html", _form_context(
+            user, state, form, _form_errors(exc, locale), action, venue_id), status_code=422)
+    except DomainError as exc:
+        session.rollback()
+        return render(request, "venues/apply.html", _form_context(
+            user, state, form, [exc.message(locale)], action, venue_id), status_code=exc.status)
+    return RedirectResponse(f"/manage/venues/{venue_id}?done=resubmitted", status_code=303)
 
 
 @router.post("/manage/venues/{venue_id}/reissue")
@@ -79,34 +142,54 @@ def venue_reissue(venue_id: str, request: Request, user: Applicant,
     ensure_can_manage(user, venue)
     service.reissue_code(session, actor_of(user, request), venue)
     session.commit()
-    return RedirectResponse(f"/manage/venues/{venue_id}", status_code=303)
+    return RedirectResponse(f"/manage/venues/{venue_id}?done=reissued", status_code=303)
+
+
+def _queue(request: Request, user: User, session: SessionDep, state: StateDep, locale: str,
+           status: str, error: str = "", status_code: int = 200) -> HTMLResponse:
+    if status not in {s.value for s in VenueStatus}:
+        status = VenueStatus.APPLIED.value
+    query = visible_venues(user).where(Venue.status == status)
+    venues = session.scalars(query.limit(200)).all()
+    counts: dict[str, int] = {status: n for status, n in session.execute(
+        select(Venue.status, func.count(Venue.id))
+        .where(Venue.id.in_(visible_venues(user).with_only_columns(Venue.id)))
+        .group_by(Venue.status))}
+    rows = [service.to_out(state.signer, v, locale) for v in venues]
+    return render(request, "venues/admin.html", {
+        "user": user, "venues": rows, "status": status, "counts": counts,
+        "statuses": [s.value for s in VenueStatus], "done": _done(request), "error": error,
+    }, status_code=status_code)
 
 
 @router.get("/admin/venues", response_class=HTMLResponse)
 def admin_queue(request: Request, user: Approver, session: SessionDep, state: StateDep,
                 locale: LocaleDep, status: str = VenueStatus.APPLIED.value) -> HTMLResponse:
-    query = visible_venues(user)
-    if status in {s.value for s in VenueStatus}:
-        query = query.where(Venue.status == status)
-    venues = session.scalars(query.limit(200)).all()
-    rows = [service.to_out(state.signer, v, locale) for v in venues]
-    return render(request, "venues/admin.html", {"user": user, "venues": rows, "status": status,
-                                                 "statuses": [s.value for s in VenueStatus]})
+    return _queue(request, user, session, state, locale, status)
 
 
 @router.post("/admin/venues/{venue_id}/{action}")
 def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
-                 session: SessionDep, form: Annotated[DecisionForm, Form()]) -> Response:
-    reason = form.reason
+                 session: SessionDep, state: StateDep, locale: LocaleDep,
+                 form: Annotated[DecisionForm, Form()]) -> Response:
+    if action not in DECISIONS:
+        raise NotFound("action_unknown", "没有该操作。", f"There is no action {action!r}.")
     venue = service.get_venue(session, venue_id)
+    back = venue.status  # the tab the decision was taken on
     actor = actor_of(user, request)
-    if action == "approve":
-        service.approve_venue(session, actor, venue, user.district)
-    elif action == "reject":
-        service.reject_venue(session, actor, venue, reason, user.district)
-    elif action == "revoke":
-        service.revoke_venue(session, actor, venue, reason, user.district)
-    else:
-        return RedirectResponse("/admin/venues", status_code=303)
+    try:
+        if action == "approve":
+            service.approve_venue(session, actor, venue, user.district)
+        elif action == "reject":
+            service.reject_venue(session, actor, venue, form.reason, user.district)
+        else:
+            service.revoke_venue(session, actor, venue, form.reason, user.district)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        session.rollback()
+        return _queue(request, user, session, state, locale, back, exc.message(locale),
+                      exc.status)
     session.commit()
-    return RedirectResponse("/admin/venues", status_code=303)
+    done = {"approve": "approved", "reject": "rejected", "revoke": "revoked"}[action]
+    return RedirectResponse(f"/admin/venues?status={back}&done={done}", status_code=303)

@@ -73,10 +73,24 @@ class VenueOut(BaseModel):
     address: str
     status: str
     rejection_reason: str | None
+    revocation_reason: str | None = None
+    manager_name: str = ""
+    manager_phone: str = ""
+    capacity: int | None = None
     code_issue: int
     code_url: str | None
     created_at: datetime
     sub_areas: list[SubAreaOut]
+
+
+class ReviewOut(BaseModel):
+    """One step of a venue's application history: a submission or a decision."""
+
+    kind: str  # applied | resubmitted | approved | rejected | revoked
+    at: datetime
+    actor_role: str
+    reason: str
+    application: dict[str, object] | None  # what was submitted (submissions only)
 
 
 class ReviewReason(BaseModel):
@@ -103,6 +117,15 @@ class VenueApplicationForm(BaseModel):
     manager_phone: str = Field(default="", title="Manager phone")
     capacity: str = Field(default="", title="Capacity (people)")
     sub_areas: str = Field(default="", title="Sub-areas")
+
+    @classmethod
+    def of(cls, venue: VenueOut) -> VenueApplicationForm:
+        """The form filled with a venue's current application, to correct and send again."""
+        return cls(name=venue.name, category=venue.category, district=venue.district,
+                   address=venue.address, manager_name=venue.manager_name,
+                   manager_phone=venue.manager_phone,
+                   capacity="" if venue.capacity is None else str(venue.capacity),
+                   sub_areas="\n".join(a.name for a in venue.sub_areas))
 
     def application(self) -> dict[str, object]:
         """The `VenueApplication` input: blank optional fields left out, one area a line."""

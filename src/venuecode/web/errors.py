@@ -1,7 +1,10 @@
 """Domain errors to HTTP, in exactly one place: JSON under /api, a page for browsers.
 
 Unexpected exceptions become a 500 with a reference number; the stack trace goes to the
-log, never to the client.
+log, never to the client. They are answered by `AnswerUnexpected`, inside the app, not by
+Starlette's outermost error middleware: that one sends the 500 and then re-raises, and
+uvicorn closes the connection of any request whose app raised (issue 11: after any 500
+the client's keep-alive connection was dropped).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -110,10 +115,52 @@ async def database_error(request: Request, exc: Exception) -> Response:
                     {"retry_after": 1})
 
 
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Message]],
+                    Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+
+class AnswerUnexpected:
+    """Pure ASGI, innermost of the app's middleware (just outside the routes' own exception
+    handling): an exception no handler took becomes the 500 answer and the request ends
+    normally, so the server keeps the connection open and the outer middleware (security
+    headers, body limits, request id, access log, metrics) see the 500 like any answer.
+    Once a response has started (a streamed download failing halfway) nothing can be said
+    any more: the exception goes on, and the server drops the connection, which is then
+    the only honest signal that the body is incomplete."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any],
+                       receive: Callable[[], Awaitable[Message]],
+                       send: Callable[[Message], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:
+                raise
+            response = await unexpected_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(OperationalError, database_error)
     app.add_exception_handler(sqlite3.OperationalError, database_error)  # the scan's raw reads
-    app.add_exception_handler(Exception, unexpected_error)
+    app.add_exception_handler(Exception, unexpected_error)  # last resort: see AnswerUnexpected
+    # The first middleware added is the innermost (Starlette builds the stack in reverse).
+    app.add_middleware(AnswerUnexpected)

@@ -9,10 +9,13 @@ be told 401. Here, pure ASGI, before the app sees the request:
 - a `Content-Length` above the route's limit is answered 413 at once; a body sent without
   one (chunked) is counted as it streams in and cut off with 413 at the limit, the app
   then sees the client as gone;
-- the push API and the upload page refuse a request without credentials (no key-shaped
-  API key; no sign-in token with a valid signature) with 401 before reading any of it. The
-  route still checks the key or the account fully (the database) after its body is read,
-  which the limit bounds;
+- the push API, the upload page and the gate device's routes refuse a request without
+  credentials with 401 before reading any of it: the push API looks its API key up (a
+  key-shaped but unknown or revoked key is refused and audited like the route refuses it,
+  issue 11: a bogus key made the server read 32 MB first); the upload page needs a sign-in
+  token with a valid signature; the gate device's scan and upload need a key-shaped device
+  key. The route still checks the key or the account fully after its body is read (a key
+  revoked meanwhile, the key's kinds, the account's role), which the limit bounds;
 - a response sent before its request body was read whole closes the connection, so the
   server never drains the rest of a refused upload.
 """
@@ -24,11 +27,16 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from venuecode.assist import gate_devices
+from venuecode.audit.actions import AuditAction
+from venuecode.audit.service import Actor, record
+from venuecode.db import read_session, transaction
 from venuecode.errors import DomainError, NotAuthenticated
-from venuecode.ingest.sources import KEY_PREFIX
+from venuecode.ingest.sources import KEY_PREFIX, verify_key
 from venuecode.people.auth import peek_claims
 from venuecode.web.deps import SESSION_COOKIE
 from venuecode.web.errors import domain_error
@@ -39,8 +47,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-# A precheck of the request's headers: the refusal to send, or None to go on.
-Gate = Callable[[Headers], DomainError | None]
+# A precheck of the request (its headers, path, client): the refusal to send, or None.
+Gate = Callable[[Scope], Awaitable[DomainError | None]]
 
 MULTIPART_SLACK = 1 << 20  # the form's other fields and part headers around the file
 
@@ -54,19 +62,48 @@ class BodyTooLarge(DomainError):
             "send it in smaller parts.", {"limit_bytes": limit}, 413)
 
 
-def _api_key_gate(headers: Headers) -> DomainError | None:
-    auth = headers.get("authorization", "")
-    presented = auth[7:].strip() if auth.lower().startswith("bearer ") else \
-        headers.get("x-api-key", "").strip()
-    if presented.startswith(KEY_PREFIX) and len(presented) > len(KEY_PREFIX) + 8:
-        return None
+def _invalid_key() -> NotAuthenticated:
     return NotAuthenticated("invalid_api_key", "缺少或无效的 API 密钥。",
                             "Missing or invalid API key: send it as "
                             "'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.")
 
 
+async def _device_key_gate(scope: Scope) -> DomainError | None:
+    presented = Headers(scope=scope).get(gate_devices.KEY_HEADER, "").strip()
+    return None if gate_devices.key_shaped(presented) else gate_devices.key_refusal(presented)
+
+
+def _api_key_gate(state: AppState) -> Gate:
+    def known(presented: str) -> bool:
+        with read_session(state.sessionmaker) as session:
+            return verify_key(session, presented) is not None
+
+    def refused(kind: str, ip: str | None) -> None:
+        # As the route audits a bad key (`ingest.api`): the refusal is no silent probe.
+        with transaction(state.sessionmaker) as session:
+            record(session, Actor("anonymous", "none", ip), AuditAction.INGEST_REFUSED,
+                   "ingest", kind, "missing or invalid key")
+
+    async def gate(scope: Scope) -> DomainError | None:
+        headers = Headers(scope=scope)
+        auth = headers.get("authorization", "")
+        presented = auth[7:].strip() if auth.lower().startswith("bearer ") else \
+            headers.get("x-api-key", "").strip()
+        if not (presented.startswith(KEY_PREFIX) and len(presented) > len(KEY_PREFIX) + 8):
+            return _invalid_key()
+        # One indexed select, in the threadpool (never on the event loop).
+        if await run_in_threadpool(known, presented):
+            return None
+        client = scope.get("client")
+        await run_in_threadpool(refused, scope["path"].rsplit("/", 1)[-1][:64],
+                                       client[0] if client else None)
+        return _invalid_key()
+    return gate
+
+
 def _sign_in_gate(secret: str) -> Gate:
-    def gate(headers: Headers) -> DomainError | None:
+    async def gate(scope: Scope) -> DomainError | None:
+        headers = Headers(scope=scope)
         auth = headers.get("authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         if not token:
@@ -97,7 +134,10 @@ def route_limits(state: AppState) -> tuple[RouteLimit, ...]:
         RouteLimit("POST", re.compile(r"/admin/ingest"), (s.upload_max_mb << 20) + MULTIPART_SLACK,
                    _sign_in_gate(state.secret)),
         RouteLimit("POST", re.compile(r"/api/v1/ingest/[^/]+"), s.push_max_mb << 20,
-                   _api_key_gate),
+                   _api_key_gate(state)),
+        # The gate device's scan and upload: nothing is read without a device key.
+        RouteLimit("POST", re.compile(r"/api/v1/sentinel/.+/(?:scan|checkins)"),
+                   s.body_max_mb << 20, _device_key_gate),
     )
 
 
@@ -120,7 +160,7 @@ class BodyLimits:
             return
         limit, gate = self._route(scope)
         headers = Headers(scope=scope)
-        refusal = gate(headers) if gate is not None else None
+        refusal = await gate(scope) if gate is not None else None
         declared = headers.get("content-length")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if refusal is None and declared is not None:

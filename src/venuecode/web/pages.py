@@ -13,7 +13,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: OptionalUser) -> HTMLResponse:
+def home(request: Request, user: OptionalUser, signed_out: str | None = None) -> HTMLResponse:
+    # After "sign out everywhere" (`POST /logout-all`): say it worked.
+    everywhere = user is None and signed_out == "everywhere"
     links = []
     if user is not None:
         role = user.role
@@ -21,11 +23,15 @@ def home(request: Request, user: OptionalUser) -> HTMLResponse:
             links.append(("/manage/venues", "My venues"))
         if has_permission(role, Permission.VENUE_APPROVE):
             links.append(("/admin/venues", "Approve venue codes"))
-        if has_permission(role, Permission.DISTRICT_VIEW):
+        # Without a district of their own (a system admin) the page needs ?district=.
+        if has_permission(role, Permission.DISTRICT_VIEW) and user.district:
             links.append(("/admin/district", "District scan volumes"))
         if has_permission(role, Permission.INGEST_UPLOAD):
             links.append(("/admin/ingest", "Import data"))
         links += [("/tracing", "Contact tracing")] if has_permission(role, Permission.TRACE_RUN) else []
+        if has_permission(role, Permission.ACCOUNTS_MANAGE):
+            links.append(("/admin/console", "Operator console"))
         links.append(("/me/scans", "My scans"))
         links.append(("/assist/paper-codes", "Paper health codes"))
-    return render(request, "home.html", {"user": user, "links": links})
+    return render(request, "home.html", {"user": user, "links": links,
+                                         "signed_out_everywhere": everywhere})

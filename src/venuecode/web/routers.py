@@ -27,6 +27,11 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.ingest.pages", "router"),
     ("venuecode.tracing.api", "router"),
     ("venuecode.tracing.pages", "router"),
+    # Operator console (/admin/console).
+    ("venuecode.console.pages", "router"),
+    ("venuecode.console.accounts_pages", "router"),
+    ("venuecode.console.keys_pages", "router"),
+    ("venuecode.console.audit_pages", "router"),
 ]
 
 

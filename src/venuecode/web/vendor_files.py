@@ -10,6 +10,9 @@ from __future__ import annotations
 FILES: dict[str, str] = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "cytoscape-svg.js": "cytoscape-svg/cytoscape-svg.js",
+    # Layered layout of one chain, with node sizes that include their labels (no overlaps).
+    "dagre.min.js": "dagre/dist/dagre.min.js",
+    "cytoscape-dagre.js": "cytoscape-dagre/cytoscape-dagre.js",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-favicon.png": "swagger-ui-dist/favicon-32x32.png",

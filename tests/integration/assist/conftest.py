@@ -64,3 +64,12 @@ def card_lines(name: str, number: str) -> list[TextLine]:
         TextLine("住址 浙江省杭州市西湖区文三路128号", 0.95, box(40, 180, 520, 205)),  # type: ignore[arg-type]
         TextLine(f"公民身份号码 {number}", 0.99, box(40, 330, 720, 360)),  # type: ignore[arg-type]
     ]
+
+
+def gate_key(client: TestClient, headers: dict[str, str], venue_id: str,
+             label: str = "东门1号") -> dict[str, str]:
+    """Register a gate device as the venue's manager; the header its calls carry."""
+    response = client.post(f"/api/v1/venues/{venue_id}/gate-devices", json={"label": label},
+                           headers=headers)
+    assert response.status_code == 201, response.text
+    return {"X-Device-Key": response.json()["key"]}

@@ -70,6 +70,36 @@ def test_an_anonymous_push_is_refused_before_its_body_is_read(make_app: Callable
         assert answer.headers["connection"] == "close"
 
 
+def test_a_bogus_or_revoked_key_is_refused_before_its_body_is_read(
+        make_app: Callable[..., FastAPI], db: Session) -> None:
+    """Issue 11: a well-formed key that no source holds passed the shape check, so the
+    server read the body up to the push limit (32 MB) before the route said 401. The key
+    is now looked up first; the refusal is audited as the route's was."""
+    import secrets
+
+    from sqlalchemy import text
+
+    from venuecode.ingest.sources import revoke_key
+
+    _, revoked = create_key(db, "old-registry", ["persons"])
+    revoke_key(db, "old-registry")
+    db.commit()
+    app = make_app()
+    bogus = "vc_" + secrets.token_urlsafe(32)
+    for headers in ({"x-api-key": bogus}, {"authorization": f"Bearer {bogus}"},
+                    {"x-api-key": revoked}):
+        answer = exchange(app, "POST", "/api/v1/ingest/persons",
+                          {"content-type": "application/json", "transfer-encoding": "chunked",
+                           **headers}, push_body(16 * MB))  # type: ignore[arg-type]
+        assert answer.status == 401
+        assert answer.sent == 0  # not one byte of the 16 MB was read
+        assert orjson.loads(answer.body)["error"]["code"] == "invalid_api_key"
+        assert answer.headers["connection"] == "close"
+    refused = db.execute(text("SELECT count(*) FROM audit_events WHERE action = 'ingest.refused'"
+                              " AND actor = 'anonymous'")).scalar_one()
+    assert refused == 3
+
+
 def test_a_push_larger_than_its_limit_is_cut_off_at_the_limit_with_413(
         make_app: Callable[..., FastAPI], db: Session) -> None:
     _, key = create_key(db, "registry", ["persons"])
@@ -138,3 +168,15 @@ def test_every_other_route_has_the_default_limit(make_app: Callable[..., FastAPI
     assert answer.status == 413
     assert 4 * MB < answer.sent <= 4 * MB + CHUNK
     assert orjson.loads(answer.body)["error"]["details"]["limit_bytes"] == 4 * MB
+
+
+def test_a_gate_upload_without_a_device_key_is_refused_before_its_body_is_read(
+        make_app: Callable[..., FastAPI]) -> None:
+    app = make_app()
+    for headers in ({}, {"x-device-key": "not-a-key"}, {"authorization": "Bearer x.y.z"}):
+        answer = exchange(app, "POST", "/api/v1/sentinel/HZ-1/checkins",
+                          {"content-type": "application/json", "transfer-encoding": "chunked",
+                           **headers}, push_body(16 * MB))  # type: ignore[arg-type]
+        assert answer.status == 401 and answer.sent == 0
+        assert orjson.loads(answer.body)["error"]["code"] in ("device_key_missing",
+                                                              "device_key_invalid")

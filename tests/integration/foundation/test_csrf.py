@@ -124,9 +124,10 @@ def _unsafe_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
                 yield method, str(context.path)
 
 
-# Routes authenticated only by a data source's API key (web/limits.py refuses them without
-# one before reading the body), so a cookie never drives them.
-KEY_ONLY_ROUTES = {"/api/v1/ingest/{kind}"}
+# Routes authenticated only by a data source's API key or a gate device's key (web/limits.py
+# refuses them without one before reading the body), so a cookie never drives them.
+KEY_ONLY_ROUTES = {"/api/v1/ingest/{kind}", "/api/v1/sentinel/{venue_id}/scan",
+                   "/api/v1/sentinel/{venue_id}/checkins"}
 
 
 def test_every_cookie_driven_post_without_the_token_is_refused(

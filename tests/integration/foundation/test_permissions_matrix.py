@@ -57,6 +57,11 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/ingest/{kind}"): {"json": {"records": []}},
     ("POST", "/api/v1/sentinel/{venue_id}/checkins"): {"json": {"checkins": []}},
     ("POST", "/api/v1/sentinel/{venue_id}/scan"): {"data": {"method": "qr"}},
+    ("POST", "/api/v1/venues/{venue_id}/gate-devices"): {"json": {"label": "东门"}},
+    ("POST", "/manage/venues/{venue_id}/gate-devices"): {"data": {"label": "西门"}},
+    ("PUT", "/api/v1/venues/{venue_id}/application"): {"json": {
+        "name": "文三路农贸市场", "category": "market", "district": VENUE_DISTRICT,
+        "manager_name": "李四", "manager_phone": "13800000002"}},
 }
 QUERIES = {"/api/v1/district/volumes": "?district=" + VENUE_DISTRICT,
            "/admin/district": "?district=" + VENUE_DISTRICT}
@@ -116,7 +121,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, database_url: str,
     params = {
         "venue_id": venue.venue_id, "token": venue_token(signer, venue) or "",
         "fmt": "png", "name": "cytoscape.min.js", "kind": "health_codes",
-        "batch_id": "999999", "trace_id": "999999", "action_id": "999999",
+        "batch_id": "999999", "trace_id": "999999", "action_id": "999999", "device_id": "999999",
+        "key_id": "999999",
         "user_id": str(target.id),
         "id_number": factories.id_number(), "action": "approve",
         "paper_token": sign_paper_token(paper_key(app.state.venuecode), paper.id, paper.issue),
@@ -196,7 +202,7 @@ def bearer(settings: Settings, user: User) -> dict[str, str]:
 
 
 # Routes that revoke the caller's token: the principal gets a new one after each call.
-TOKEN_SPENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all", "/logout"}
+TOKEN_SPENDING = {"/api/v1/auth/logout", "/api/v1/auth/logout-all", "/logout", "/logout-all"}
 
 
 def test_each_principal_gets_what_the_rule_says(world) -> None:  # type: ignore[no-untyped-def]

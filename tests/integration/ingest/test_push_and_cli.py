@@ -161,6 +161,7 @@ def test_sources_commands_create_list_revoke(tmp_path: Path, settings: Settings)
     [key] = [w for w in created.output.split() if w.startswith("vc_")]
     listed = runner.invoke(app, ["sources", "list"])
     assert "lab-3" in listed.output and key[:12] in listed.output and key not in listed.output
+    assert "never used" in listed.output
     assert runner.invoke(app, ["sources", "create", "x", "--kinds", "pets"]).exit_code == 1
     assert runner.invoke(app, ["sources", "revoke", "lab-3"]).exit_code == 0
     assert "revoked" in runner.invoke(app, ["sources", "list"]).output

@@ -76,3 +76,22 @@ def test_both_stores_store_a_live_check_in_once_per_natural_key(db: Session) -> 
         # As when the API's read ran before the twin committed: it found no earlier entry.
         again = record(store, PASS, attempt, 10, earlier=None)
         assert (again.entry_id, again.repeat, again.at) == (first, True, T0)
+
+
+def test_both_stores_answer_a_tap_whose_clock_ran_behind_as_a_repeat(db: Session) -> None:
+    """Two concurrent taps read before either stored; the one with the later instant stored
+    first. The other, a moment earlier, finds it within the repeat window (either side) in
+    the store's own atomic look: one check-in, and the second tap is answered as a repeat."""
+    venue = factories.venue(db).id
+    person = factories.id_number(54)
+    for store in (MemoryCheckinStore(), SqlCheckinStore(db.connection())):
+        ahead = record(store, PASS, Attempt(person, venue, None, T0 + timedelta(milliseconds=3)),
+                       10, earlier=None)
+        behind = record(store, PASS, Attempt(person, venue, None, T0), 10, earlier=None)
+        assert (behind.entry_id, behind.repeat, behind.at) == (ahead.entry_id, True, ahead.at)
+        # Beyond the window either side, a tap is a check-in of its own.
+        later = record(store, PASS, Attempt(person, venue, None, T0 + timedelta(minutes=11)),
+                       10, earlier=None)
+        assert not later.repeat and later.entry_id != ahead.entry_id
+    assert db.execute(text("SELECT count(*) FROM checkins WHERE id_number = :p"),
+                      {"p": person}).scalar_one() == 2

@@ -31,12 +31,17 @@ from venuecode.scans.succession import relink_all
 from venuecode.tracing import actions
 from venuecode.tracing.healthcode import WebhookHealthCodeAdapter, adapter_for
 from venuecode.tracing.models import Trace
+from venuecode.tracing.push_scope import PushScope, whole_trace
 from venuecode.tracing.service import TraceRequest, run_trace
 from venuecode.venues import service as venues
 from venuecode.venues.models import Venue
 
 DAY = datetime(2022, 4, 17, tzinfo=UTC)
 People = dict[str, Any]
+
+
+def whole(trace: Trace) -> PushScope:
+    return whole_trace(trace.result())
 
 
 def actor(user: User) -> Actor:
@@ -87,7 +92,8 @@ def test_four_eyes_the_requester_or_the_tracer_cannot_approve(
         db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
     p = people
     trace = traced(db, settings, p["boss"], p)  # a supervisor ran it...
-    action = actions.request_push(db, actor(p["other_boss"]), p["other_boss"].id, trace)  # ...another asked
+    # ...another asked
+    action = actions.request_push(db, actor(p["other_boss"]), p["other_boss"].id, trace, whole(trace))
     for who in (p["boss"], p["other_boss"]):
         with pytest.raises(PermissionDenied) as denied:
             actions.approve_push(db, settings, actor(who), who.id, action.id)
@@ -103,7 +109,8 @@ def test_the_approval_page_says_why_the_same_person_may_not_approve(
     p = people
     boss = sign_in(client, settings, p["boss"].phone, factories.PASSWORD)
     trace = traced(db, settings, p["tracer"], p)
-    requested = client.post(f"/tracing/traces/{trace.id}/actions", data={"note": "请批准"},
+    requested = client.post(f"/tracing/traces/{trace.id}/actions",
+                            data={"note": "请批准", "tiers": ["close", "secondary", "general"]},
                             headers=boss, follow_redirects=False)
     assert requested.status_code == 303
     action = actions.actions_of(db, trace.id)[0]
@@ -140,7 +147,7 @@ def test_approval_turns_codes_red_and_yellow_and_the_next_scan_is_denied_with_in
     assert before["decision"] == "pass"
 
     trace = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, "密接赋红码")
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace), "密接赋红码")
     done = actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, action.id)
     db.commit()
     assert done.status == "applied"
@@ -175,13 +182,13 @@ def test_approving_twice_or_pushing_again_adds_no_marks(
         db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
     p = people
     trace = traced(db, settings, p["tracer"], p)
-    first = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
-    assert actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace).id == first.id
+    first = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
+    assert actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace)).id == first.id
     actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, first.id)
     assert marks(db) == 3
     again = actions.approve_push(db, settings, actor(p["other_boss"]), p["other_boss"].id, first.id)
     assert again.status == "applied" and marks(db) == 3
-    second = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    second = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     assert second.id != first.id
     repushed = actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, second.id)
     assert repushed.status == "applied" and actions.outcome_of(repushed)["changed"] == 0
@@ -193,7 +200,7 @@ def test_a_later_yellow_never_lowers_a_red_code(
     p = people
     f.health_code(db, p["G"], "red", clock.now() - timedelta(days=1), "其他原因")
     trace = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, action.id)
     code = db.get(HealthCodeRecord, p["G"])
     assert code is not None and code.color == "red" and code.reason == "其他原因"
@@ -238,7 +245,7 @@ def test_the_webhook_adapter_posts_batches_and_a_failed_push_can_be_retried(
                                           "healthcode_webhook_url": url})
     assert isinstance(adapter_for(webhook), WebhookHealthCodeAdapter)
     trace = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
 
     receiver.fail = True
     failed = actions.approve_push(db, webhook, actor(p["boss"]), p["boss"].id, action.id)

@@ -55,10 +55,14 @@ def test_a_tracer_runs_reads_and_exports_a_trace_and_every_step_is_audited(
 
     xlsx = client.get(f"/api/v1/traces/{trace_id}/export.xlsx", headers=tracer)
     assert xlsx.status_code == 200
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet is not None
-    values = [c for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert all(c.data_type == "s" for c in values) and "'" + FORMULA in [c.value for c in values]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    values = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+              if c.value is not None]
+    # Text is text (never a formula); exposure minutes are numbers and times are times.
+    assert {c.data_type for c in values} == {"s", "n", "d"}
+    assert all(isinstance(c.value, str) for c in values if c.data_type == "s")
+    assert "'" + FORMULA in [c.value for c in values]
+    assert all(not str(c.value).startswith("=") for c in values)
 
     assert client.get(f"/api/v1/traces/{trace_id}/export.pdf", headers=tracer).status_code == 422
     assert actions(db) == ["trace.run", "trace.viewed", "trace.listed", "trace.exported",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import sign_in
 from tests.support import factories
 from tests.support import facts as f
+from tests.support.outbreak import clustered_outbreak
 from venuecode.access.roles import Role
 from venuecode.audit.models import AuditEvent
 from venuecode.clock import FixedClock
@@ -218,3 +219,27 @@ def test_citizens_and_managers_cannot_open_tracing(
     for url in ("/tracing", f"/tracing/traces/{trace.id}", f"/tracing/traces/{trace.id}/graph.json"):
         assert client.get(url, headers=citizen).status_code == 403
     assert client.get("/tracing", follow_redirects=False).status_code in (303, 401)
+
+
+def test_the_graph_opens_on_the_chains_overview_and_drills_into_one_audited(
+        client: TestClient, db: Session, clock: FixedClock, tracer: Tracer) -> None:
+    user, headers = tracer
+    result = clustered_outbreak(cases=24, contacts=600, chains=4)
+    trace = Trace(created_at=clock.now(), created_by=user.id, actor="test", reason="聚集",
+                  as_of=clock.now(), cases="[]", contacts=600, venues=len(result["venues"]),
+                  result_json=orjson.dumps(result).decode())
+    db.add(trace)
+    db.commit()
+    url = f"/tracing/traces/{trace.id}/graph.json"
+    overview = client.get(f"{url}?view=auto", headers=headers).json()
+    assert overview["view"] == "overview" and len(overview["nodes"]) == 4
+    assert set(overview["cases_list"]) == {c["id_number"] for c in result["cases"]}
+    chain = client.get(f"{url}?view=auto&cluster=2&layout=time", headers=headers).json()
+    assert chain["view"] == "chain" and chain["layout"] == "time" and chain["axis"]
+    assert chain["clusters"] == 1
+    event = audits(db, "trace.graph_viewed")[-1]
+    details = orjson.loads(event.details)
+    assert details["cluster"] == 2 and details["layout"] == "time"
+    for bad in ("tier=friends", "cluster=0", "layout=circle", "view=all", "case=" + "1" * 30):
+        refused = client.get(f"{url}?{bad}", headers=headers)
+        assert refused.status_code == 422, bad

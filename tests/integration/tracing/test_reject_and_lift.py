@@ -16,9 +16,17 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import sign_in
 from tests.integration.tracing import test_actions
-from tests.integration.tracing.test_actions import People, actor, contact_k_at_the_market, marks, traced
+from tests.integration.tracing.test_actions import (
+    People,
+    actor,
+    contact_k_at_the_market,
+    marks,
+    traced,
+    whole,
+)
 from tests.support import factories
-from venuecode.audit.models import AuditEvent
+from venuecode.audit.access_log import entries_for
+from venuecode.audit.models import AuditEvent, AuditSubject
 from venuecode.clock import FixedClock
 from venuecode.config import Settings
 from venuecode.errors import Conflict, InvalidInput, PermissionDenied
@@ -39,10 +47,19 @@ def audits(db: Session, action: str) -> list[AuditEvent]:
                            .order_by(AuditEvent.id)))
 
 
+def lifted_persons(db: Session) -> list[tuple[str, dict[str, Any]]]:
+    """(person, the event's details) for each person a `trace.mark_lifted` event lists."""
+    rows = db.execute(select(AuditSubject.id_number, AuditEvent.details)
+                      .join(AuditEvent, AuditEvent.id == AuditSubject.event_id)
+                      .where(AuditEvent.action == "trace.mark_lifted")
+                      .order_by(AuditEvent.id, AuditSubject.id_number)).all()
+    return [(number, orjson.loads(details)) for number, details in rows]
+
+
 def pushed(db: Session, settings: Settings, p: People, by: User | None = None) -> Trace:
     """A trace run by the tracer, requested by them and applied by the supervisor."""
     trace = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     boss = by or p["boss"]
     assert actions.approve_push(db, settings, actor(boss), boss.id, action.id).status == "applied"
     db.commit()
@@ -68,7 +85,8 @@ def test_four_eyes_the_requester_or_the_tracer_cannot_reject(
         db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
     p = people
     trace = traced(db, settings, p["boss"], p)  # a supervisor ran it...
-    action = actions.request_push(db, actor(p["other_boss"]), p["other_boss"].id, trace)  # ...another asked
+    # ...another asked
+    action = actions.request_push(db, actor(p["other_boss"]), p["other_boss"].id, trace, whole(trace))
     for who in (p["boss"], p["other_boss"]):
         with pytest.raises(PermissionDenied) as denied:
             actions.reject_push(db, actor(who), who.id, action.id, "不需要推送")
@@ -84,7 +102,7 @@ def test_a_rejection_needs_a_reason_of_2_to_500_characters(
         db: Session, settings: Settings, clock: FixedClock, people: People, reason: str) -> None:
     p = people
     trace = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     with pytest.raises(InvalidInput) as refused:
         actions.reject_push(db, actor(p["boss"]), p["boss"].id, action.id, reason)
     assert refused.value.code == "reason_required"
@@ -96,7 +114,7 @@ def test_a_rejected_request_cannot_be_approved_and_the_tracer_may_ask_again(
         db: Session, settings: Settings, clock: FixedClock, people: People) -> None:
     p = people
     trace = traced(db, settings, p["tracer"], p)
-    first = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, "请批准")
+    first = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace), "请批准")
     rejected = actions.reject_push(db, actor(p["boss"]), p["boss"].id, first.id,
                                    "  接触时长数据待核实  ")
     db.commit()
@@ -114,9 +132,9 @@ def test_a_rejected_request_cannot_be_approved_and_the_tracer_may_ask_again(
     assert refused.value.code == "trace_action_rejected" and "驳回" in refused.value.message_zh
     assert marks(db) == 0
 
-    second = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, "已核实")
+    second = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace), "已核实")
     assert second.id != first.id and second.status == "requested"
-    assert actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace).id == second.id
+    assert actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace)).id == second.id
     applied = actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, second.id)
     assert applied.status == "applied" and marks(db) == 3
 
@@ -135,7 +153,7 @@ def test_an_applied_push_cannot_be_rejected_but_a_failed_one_can(
                                           "healthcode_webhook_url": url})
     receiver.fail = True
     other = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, other)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, other, whole(other))
     assert actions.approve_push(db, webhook, actor(p["boss"]), p["boss"].id, action.id).status == "failed"
     rejected = actions.reject_push(db, actor(p["boss"]), p["boss"].id, action.id, "平台维护，改日再推")
     outcome = actions.outcome_of(rejected)
@@ -149,7 +167,8 @@ def test_the_pages_reject_with_a_reason_and_show_it_to_the_tracer(
     p = people
     tracer = sign_in(client, settings, p["tracer"].phone, factories.PASSWORD)
     trace = traced(db, settings, p["tracer"], p)
-    assert client.post(f"/tracing/traces/{trace.id}/actions", data={"note": "请批准"},
+    assert client.post(f"/tracing/traces/{trace.id}/actions",
+                       data={"note": "请批准", "tiers": list(whole(trace).tiers)},
                        headers=tracer, follow_redirects=False).status_code == 303
     [action] = actions.actions_of(db, trace.id)
     boss = sign_in(client, settings, p["boss"].phone, factories.PASSWORD)
@@ -183,7 +202,7 @@ def test_the_list_tells_the_requester_another_supervisor_decides(
     p = people
     boss = sign_in(client, settings, p["boss"].phone, factories.PASSWORD)
     trace = traced(db, settings, p["tracer"], p)
-    action = actions.request_push(db, actor(p["boss"]), p["boss"].id, trace)
+    action = actions.request_push(db, actor(p["boss"]), p["boss"].id, trace, whole(trace))
     db.commit()
     listed = client.get("/tracing", headers=boss).text
     assert f'id="reject-{action.id}"' not in listed and "双人复核" in listed
@@ -222,13 +241,20 @@ def test_lifting_a_trace_restores_green_only_where_tracings_code_is_current(
         (f"user:{p['other_boss'].id}", "隔离期满，两次核酸阴性")}
     assert all(m.since == pushed_at for m in rows)
 
+    # One event per outcome, listing its persons in bulk (issue 11: was one ORM event per
+    # person): codes restored (K, G) and not (S, the province's red code stays).
     events = audits(db, "trace.mark_lifted")
-    assert sorted(e.subject_id for e in events) == sorted([p["K"], p["S"], p["G"]])
-    assert {e.subject_type for e in events} == {"person"}
+    assert len(events) == 2
+    assert {(e.subject_type, e.subject_id) for e in events} == {("trace", str(trace.id))}
     assert {e.reason for e in events} == {"隔离期满，两次核酸阴性"}
-    restored = {e.subject_id: orjson.loads(e.details)["code_restored"] for e in events}
+    listed = lifted_persons(db)
+    assert sorted(n for n, _ in listed) == sorted([p["K"], p["S"], p["G"]])
+    restored = {n: d["code_restored"] for n, d in listed}
     assert restored == {p["K"]: True, p["G"]: True, p["S"]: False}
-    assert {orjson.loads(e.details)["trace_id"] for e in events} == {trace.id}
+    assert {d["trace_id"] for _, d in listed} == {trace.id}
+    # Each person still reads it in their access log.
+    for person in (p["K"], p["S"], p["G"]):
+        assert "trace.mark_lifted" in [e.action for e in entries_for(db, person)]
 
 
 def test_a_lifted_person_passes_the_next_scan_and_the_others_stay_denied(
@@ -259,14 +285,14 @@ def test_lifting_again_or_an_unmarked_person_is_a_no_op(
     trace = traced(db, settings, p["tracer"], p)
     before_push = actions.lift_marks(db, settings, actor(p["boss"]), trace, "尚未推送", p["K"])
     assert before_push.lifted == ()
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, action.id)
     assert actions.lift_marks(db, settings, actor(p["boss"]), trace, "解除", p["K"]).lifted == (p["K"],)
     again = actions.lift_marks(db, settings, actor(p["other_boss"]), trace, "再次解除", p["K"])
     outsider = actions.lift_marks(db, settings, actor(p["boss"]), trace, "不在流调中",
                                   factories.id_number(990))
     assert again.lifted == () and again.restored == () and outsider.lifted == ()
-    assert [e.subject_id for e in audits(db, "trace.mark_lifted")] == [p["K"]]
+    assert [n for n, _ in lifted_persons(db)] == [p["K"]]
 
 
 def test_only_a_supervisor_lifts_and_always_with_a_reason(
@@ -290,7 +316,7 @@ def test_pushing_a_lifted_trace_again_does_not_turn_its_persons_red_again(
     p = people
     trace = pushed(db, settings, p)
     actions.lift_marks(db, settings, actor(p["boss"]), trace, "隔离期满", p["K"])
-    again = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    again = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     repushed = actions.approve_push(db, settings, actor(p["boss"]), p["boss"].id, again.id)
     assert repushed.status == "applied" and actions.outcome_of(repushed)["changed"] == 0
     assert code(db, p["K"]).color == "green" and open_marks(db, p["K"]) == 0 and marks(db) == 3
@@ -325,7 +351,7 @@ def test_the_webhook_adapter_posts_lift_batches_with_an_idempotency_key(
     trace = traced(db, settings, p["tracer"], p)
     assert actions.lift_marks(db, webhook, actor(p["boss"]), trace, "尚未推送").lifted == ()
     assert receiver.bodies == []  # nothing was pushed, so nothing is lifted
-    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace)
+    action = actions.request_push(db, actor(p["tracer"]), p["tracer"].id, trace, whole(trace))
     assert actions.approve_push(db, webhook, actor(p["boss"]), p["boss"].id, action.id).status == "applied"
     assert receiver.bodies[-1]["action"] == "push"
 
@@ -353,7 +379,7 @@ def test_the_webhook_adapter_posts_lift_batches_with_an_idempotency_key(
     assert receiver.keys[-1] != receiver.keys[-2]
     # The platform owns codes and marks: our tables are left alone; the audit has each person.
     assert marks(db) == 0 and db.get(HealthCodeRecord, p["K"]) is None
-    assert len(audits(db, "trace.mark_lifted")) == 5
+    assert len(lifted_persons(db)) == 5
     assert orjson.loads(audits(db, "trace.mark_lifted")[-1].details)["backend"] == "webhook"
 
 
@@ -411,7 +437,7 @@ def test_a_supervisor_lifts_one_person_or_the_whole_trace_from_the_page(
                            headers=boss)
     assert everyone.status_code == 200 and "已解除 2 人的管控" in everyone.text
     assert marks(db) == 3 and open_marks(db, p["S"]) == open_marks(db, p["G"]) == 0
-    assert len(audits(db, "trace.mark_lifted")) == 3
+    assert len(lifted_persons(db)) == 3
 
 
 def test_a_trace_never_pushed_has_no_lift_controls(

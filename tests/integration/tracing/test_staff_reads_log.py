@@ -27,7 +27,8 @@ from venuecode.ingest.service import push
 from venuecode.people.models import Person, User
 from venuecode.scans.models import Checkin
 from venuecode.scans.succession import relink_all
-from venuecode.tracing.models import TraceAction
+from venuecode.tracing.models import Trace, TraceAction
+from venuecode.tracing.push_scope import tiers_of
 
 DAY = datetime(2022, 4, 17, tzinfo=UTC)
 Headers = dict[str, str]
@@ -191,7 +192,9 @@ def test_a_push_that_changed_the_code_and_a_lift_are_in_the_persons_log(
         city: City, db: Session, settings: Settings) -> None:
     url = city.run()
     trace_id = int(url.rsplit("/", 1)[1])
-    assert city.client.post(f"{url}/actions", headers=city.tracer, data={"note": "赋码"},
+    tiers = list(tiers_of(db.get_one(Trace, trace_id).result()))
+    assert city.client.post(f"{url}/actions", headers=city.tracer,
+                            data={"note": "赋码", "tiers": tiers},
                             follow_redirects=False).status_code == 303
     boss = factories.user(db, Role.TRACING_SUPERVISOR)
     db.commit()

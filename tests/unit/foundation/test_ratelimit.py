@@ -66,3 +66,11 @@ def test_an_unreachable_store_refuses_a_fail_closed_limit() -> None:
     with pytest.raises(LimiterUnavailable) as info:
         limiter.hit(Limit("t-sms", 1, 60, fail_open=False), "13800000000")
     assert info.value.status == 503
+
+
+def test_a_batch_counts_as_its_items_and_one_that_does_not_fit_counts_nothing() -> None:
+    limiter = Limiter.memory()
+    assert limiter.hit(TWENTY, "gate:1", cost=15) == 0.0
+    assert limiter.hit(TWENTY, "gate:1", cost=10) > 0  # 25 > 20: refused whole
+    assert limiter.hit(TWENTY, "gate:1", cost=5) == 0.0  # the refused 10 were not counted
+    assert limiter.hit(TWENTY, "gate:1") > 0

@@ -65,9 +65,11 @@ def test_an_earlier_entry_read_by_the_caller_is_used_when_inside_the_window() ->
     assert store.checkins == []
     stale = Entry(42, NOW - timedelta(minutes=WINDOW + 1))
     assert not record(store, PASS, at(0), WINDOW, earlier=stale).repeat
-    # None: the caller looked and found nothing; the store is not asked again.
-    assert not record(store, PASS, at(1), WINDOW, earlier=None).repeat
-    assert len(store.checkins) == 2
+    # None: the caller looked and found nothing; the store's own look, atomic with its
+    # insert, still finds the entry stored since (a concurrent tap): a repeat, no new row.
+    again = record(store, PASS, at(1), WINDOW, earlier=None)
+    assert again.repeat and again.at == at(0).at
+    assert len(store.checkins) == 1
 
 
 def test_offline_uploads_keep_original_times_and_store_each_natural_key_once() -> None:

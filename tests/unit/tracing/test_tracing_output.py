@@ -172,17 +172,22 @@ def test_progress_is_reported_after_each_step() -> None:
     assert calls == [("cases", 1, 4), ("close", 2, 4), ("secondary", 3, 4), ("tertiary", 4, 4)]
 
 
-def test_the_csv_export_writes_the_contact_and_venue_rows_as_safe_text() -> None:
+def test_the_csv_export_writes_the_call_list_and_venue_rows_in_chinese_as_safe_text() -> None:
     import csv
     import io
+    from zoneinfo import ZoneInfo
 
-    from venuecode.tracing.export import to_csv
+    from venuecode.tracing.call_list import Place, call_rows
+    from venuecode.tracing.export import CALL_COLUMNS, VENUE_COLUMNS, to_csv
 
+    utc = ZoneInfo("UTC")
     result = result_to_json_dict(run(CHECKINS, [case("C1")]), iso)
     result["contacts"][0]["evidence"][0]["venue"] = "=cafe"  # type: ignore[index]
-    lines = list(csv.reader(io.StringIO(to_csv(result, "mark").decode("utf-8-sig"))))
-    assert lines[0] == ["mark"] and lines[3] == list(CONTACT_COLUMNS)
-    assert lines[4] == ["K", "close", "C1", "20.00", "'=cafe", "2022-04-19T10:00:00+00:00",
-                        "2022-04-19T10:20:00+00:00", "20.00"]
-    venues = lines[lines.index(["exposed venues (涉疫场所)"]) + 2:]
-    assert ["cafe", "C1", "2022-04-19T10:00:00+00:00", "2022-04-19T10:30:00+00:00", "30.00"] in venues
+    rows = call_rows(result["contacts"], {}, {"=cafe": Place("=咖啡馆", "文三路 1 号")}, utc)  # type: ignore[arg-type]
+    lines = list(csv.reader(io.StringIO(to_csv(result, rows, "mark", utc).decode("utf-8-sig"))))
+    assert lines[0] == ["mark"] and lines[3] == list(CALL_COLUMNS)
+    k = next(line for line in lines if line[2:3] == ["K"])
+    assert k[4:10] == ["密接", "C1", "'=咖啡馆", "文三路 1 号", "2022-04-19 10:00", "20"]
+    venues = lines[lines.index(["涉疫场所"]) + 1:]
+    assert venues[0] == list(VENUE_COLUMNS)
+    assert ["cafe", "cafe", "", "C1", "2022-04-19 10:00", "2022-04-19 10:30", "30"] in venues

@@ -1,12 +1,51 @@
 // 数字哨兵: the gate device. Scans go to the server; when the network is down they are
 // queued in localStorage with their original time and uploaded when it returns.
+// Every call carries this device's key (X-Device-Key), entered once and kept in
+// localStorage: the server takes gate records from registered devices only.
 (function () {
   var root = document.getElementById("sentinel");
   var venue = root.dataset.venue;
   var text = JSON.parse(document.getElementById("sentinel-text").textContent);
   var KEY = "venuecode.sentinel.queue." + venue;
+  var DEVICE_KEY = "venuecode.sentinel.device-key." + venue;
+  var BATCH = 50;            // items per upload call (the server's cap)
+  var BATCH_BYTES = 3 << 20; // and below the server's 4 MB body limit
   var overlay = document.getElementById("sentinel-verdict");
   var audio = null;
+  var waitUntil = 0;         // after a 429: no upload before this time (ms)
+
+  function deviceKey() { return localStorage.getItem(DEVICE_KEY) || ""; }
+
+  function showKeyForm(message) {
+    document.getElementById("sentinel-key").hidden = false;
+    document.getElementById("sentinel-scans").hidden = true;
+    var error = document.getElementById("sentinel-key-error");
+    error.textContent = message || "";
+    error.hidden = !message;
+  }
+
+  function showScans() {
+    document.getElementById("sentinel-key").hidden = true;
+    document.getElementById("sentinel-scans").hidden = false;
+    document.getElementById("sentinel-key-prefix").textContent = deviceKey().slice(0, 12) + "…";
+  }
+
+  function keyRefused(response, body) {
+    // 401: no key, a wrong one or a revoked one; 403 device_key_other_venue. Ask again.
+    var code = body && body.error ? body.error.code : "";
+    if (response.status === 401 || code === "device_key_other_venue") {
+      localStorage.removeItem(DEVICE_KEY);
+      showKeyForm(body && body.error ? body.error.message : "");
+      return true;
+    }
+    return false;
+  }
+
+  function headers(extra) {
+    var h = { "Accept": "application/json", "X-CSRF-Token": csrfToken(), "X-Device-Key": deviceKey() };
+    Object.keys(extra || {}).forEach(function (k) { h[k] = extra[k]; });
+    return h;
+  }
 
   function csrfToken() {
     // The page's CSRF token (base.html): the server refuses cookie-signed posts without it.
@@ -71,9 +110,10 @@
   function scan(form, offlineItem) {
     var scannedAt = new Date().toISOString();  // the ORIGINAL time, kept for a later upload
     fetch("/api/v1/sentinel/" + encodeURIComponent(venue) + "/scan", {
-      method: "POST", body: form, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrfToken() }
+      method: "POST", body: form, credentials: "same-origin", headers: headers()
     }).then(function (response) {
       return response.json().then(function (body) {
+        if (keyRefused(response, body)) { return; }
         if (response.ok) {
           var color = text[body.health_color] || "";
           show(body.decision, body.decision === "pass" ? text.pass : text.deny,
@@ -117,25 +157,78 @@
     event.target.reset();
   });
 
+  function chunk(items) {
+    // The first items that fit one call: at most BATCH of them and BATCH_BYTES of JSON.
+    var out = [], bytes = 0;
+    for (var i = 0; i < items.length && out.length < BATCH; i++) {
+      var size = JSON.stringify(items[i]).length;
+      if (out.length && bytes + size > BATCH_BYTES) { break; }
+      out.push(items[i]); bytes += size;
+    }
+    return out;
+  }
+
+  function report(totals) {
+    document.getElementById("sentinel-upload-status").textContent = text.uploaded
+      .replace("%(stored)s", totals.stored).replace("%(duplicates)s", totals.duplicates)
+      .replace("%(rejected)s", totals.rejected);
+  }
+
+  var uploading = false;
   function upload() {
+    if (uploading) { return; }
+    uploading = true;
+    send({ stored: 0, duplicates: 0, rejected: 0 });
+  }
+
+  function send(totals) {
+    // One call for the next part of the queue, then the next, until it is empty.
     var items = queue();
-    if (!items.length) { return; }
+    if (!deviceKey() || Date.now() < waitUntil || !items.length) {
+      uploading = false;
+      if (totals.stored + totals.duplicates + totals.rejected) { report(totals); }
+      return;
+    }
     fetch("/api/v1/sentinel/" + encodeURIComponent(venue) + "/checkins", {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrfToken() },
-      body: JSON.stringify({ checkins: items })
+      headers: headers({ "Content-Type": "application/json" }),
+      body: JSON.stringify({ checkins: chunk(items) })
     }).then(function (response) {
-      if (!response.ok) { return; }
       return response.json().then(function (body) {
+        if (keyRefused(response, body)) { uploading = false; return; }
+        if (response.status === 429) {
+          // Too many for this device now: the queue stays, and waits as long as told.
+          waitUntil = Date.now() + 1000 * (parseInt(response.headers.get("Retry-After"), 10) || 60);
+        }
+        if (!response.ok) { uploading = false; return; }
         // Every item got an answer (stored, duplicate or rejected): none is sent again.
         var done = {};
         body.results.forEach(function (r) { done[r.client_id] = true; });
         save(queue().filter(function (item) { return !done[item.client_id]; }));
+        totals.stored += body.stored; totals.duplicates += body.duplicates; totals.rejected += body.rejected;
+        send(totals);
       });
-    }).catch(function () { /* still offline: try again later */ });
+    }).catch(function () { uploading = false; /* still offline: try again later */ });
   }
+
+  document.getElementById("sentinel-key").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var value = document.getElementById("sentinel-key-input").value.trim();
+    if (value.indexOf("vcg_") !== 0 || value.length < 20) { showKeyForm(text.key_shape); return; }
+    localStorage.setItem(DEVICE_KEY, value);
+    event.target.reset();
+    showScans();
+    upload();
+  });
+  document.getElementById("sentinel-key-forget").addEventListener("click", function () {
+    if (!window.confirm(text.forget)) { return; }
+    localStorage.removeItem(DEVICE_KEY);
+    showKeyForm("");
+  });
+
+  if (deviceKey()) { showScans(); } else { showKeyForm(""); }
   save(queue());
-  window.addEventListener("online", upload);
-  setInterval(upload, 15000);
+  window.addEventListener("online", function () { upload(); });
+  setInterval(function () { upload(); }, 15000);
   upload();
 })();

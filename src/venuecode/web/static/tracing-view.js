@@ -10,3 +10,11 @@ document.querySelectorAll("button.show-phone").forEach(function (button) {
     cell.textContent = response.ok ? [body.name, body.phone].filter(Boolean).join(" ") || "—" : (body.error && body.error.message) || response.status;
   });
 });
+
+// Links that export personal data ask first (data-confirm-link), like forms with data-confirm.
+document.addEventListener("click", function (event) {
+  var link = event.target instanceof Element ? event.target.closest("a[data-confirm-link]") : null;
+  if (link && !window.confirm(link.dataset.confirmLink)) {
+    event.preventDefault();
+  }
+});
