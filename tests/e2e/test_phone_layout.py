@@ -126,6 +126,7 @@ def _arrange(server: LiveServer) -> dict[str, dict[str, str]]:
     trace is pushed, a paper code; the path parameters that name them."""
     from venuecode.assist.paper_codes import issue_paper_code
     from venuecode.tracing.actions import approve_push, request_push
+    from venuecode.tracing.push_scope import TIER_ZH, PushScope
     from venuecode.tracing.service import TraceRequest, run_trace
 
     settings = _settings(server)
@@ -184,12 +185,14 @@ def _arrange(server: LiveServer) -> dict[str, dict[str, str]]:
         relink_all(db.connection())
         reason = "本土无症状感染者 1 例，文三路综合农贸市场关联流调（版式检查，含较长的说明文字）"
         pushed = run_trace(db, settings, Actor.cli(), None, TraceRequest([case], reason=reason))
-        action = request_push(db, Actor.cli(), None, pushed, "请尽快批准：涉及农贸市场早市人员")
+        everyone = PushScope(tuple(TIER_ZH))
+        action = request_push(db, Actor.cli(), None, pushed, everyone,
+                              "请尽快批准：涉及农贸市场早市人员")
         supervisor = users[Role.TRACING_SUPERVISOR]
         approve_push(db, settings, Actor(f"user:{supervisor.id}", supervisor.role), supervisor.id,
                      action.id)
         waiting = run_trace(db, settings, Actor.cli(), None, TraceRequest([case], reason=reason))
-        request_push(db, Actor.cli(), None, waiting, "第二轮")
+        request_push(db, Actor.cli(), None, waiting, everyone, "第二轮")
         paper = issue_paper_code(db, Actor.cli(), citizen.id, people[0], now)
         db.add(CitizenCardRecord(card_number=HELPED_CARD, id_number=people[1], source="e2e",
                                  batch_id=None, received_at=now))
