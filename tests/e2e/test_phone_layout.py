@@ -197,7 +197,8 @@ def _arrange(server: LiveServer) -> dict[str, dict[str, str]]:
         db.add(CitizenCardRecord(card_number=HELPED_CARD, id_number=people[1], source="e2e",
                                  batch_id=None, received_at=now))
         db.commit()
-        return {"": {"venue_id": venue.venue_id, "trace_id": str(pushed.id)},
+        return {"": {"venue_id": venue.venue_id, "trace_id": str(pushed.id),
+                     "user_id": str(users[Role.TRACER].id)},  # a staff account
                 "paper": {"code_id": str(paper.id), "issue": str(paper.issue)}}
     finally:
         db.close()
