@@ -684,6 +684,170 @@ ZH = {
     # From the catalogue of a merged branch
     'Sign out on every device, this one too? Every phone and computer signed in to this account will have to sign in again.': '要在所有设备上退出登录（包括本机）吗？所有登录了此账号的手机和电脑都需要重新登录。',
     'You are signed out on every device. Sign in again to continue.': '已在所有设备上退出登录。如需继续使用，请重新登录。',
+    # From the catalogue of a merged branch
+    'This trace is past its retention period: its persons and their venue-and-time evidence were removed on %(at)s. Only the counts remain: %(cases)s cases, %(contacts)s persons at risk, %(venues)s venues, %(evidence)s pieces of evidence.': '该流调结果已超过保留期限，人员及其场所时空证据已于 %(at)s 删除，仅保留统计数字：病例 %(cases)s 名、风险人员 %(contacts)s 名、场所 %(venues)s 个、时空证据 %(evidence)s 条。',
+    # Feedback: flash messages, confirmations, busy states; help-scan clover (feedback branch)
+    "%(name)s is checked in.":
+        "%(name)s 已登记。",
+    "A new code was sent.":
+        "新的验证码已发送。",
+    "A new venue code is issued; print the new poster.":
+        "已换发新的场所码，请打印新的海报。",
+    "Application sent. A district administrator will review it.":
+        "申请已提交，等待区管理员审核。",
+    "Approve and push? The health codes of the persons at risk in this trace change now, and each of them sees it in their access log.":
+        "确定批准并推送吗？本次流调中风险人员的健康码将立即变更，每个人都能在自己的数据使用记录中看到。",
+    "Cancel":
+        "取消",
+    "Checking…":
+        "正在核验…",
+    "Choose how to identify the person you are helping.":
+        "请选择一种方式识别您要帮助的人。",
+    "Citizen card: enter the number":
+        "市民卡输入卡号",
+    "Exporting…":
+        "正在导出…",
+    "Health code by proxy":
+        "健康码代办",
+    "Health code: scan the health code":
+        "健康码扫描健康码",
+    "Help-scan finished: %(n)s people.":
+        "帮扫完成，共 %(n)s 人。",
+    "Helped people's details are not kept on your account; after Done this list cannot be opened again.":
+        "被帮扫人的信息不会保存在您的账号中；点击“完成”后，此列表无法再次打开。",
+    "ID card OCR":
+        "身份证OCR识别",
+    "Importing…":
+        "正在导入…",
+    "Lift control of this person? Their scans are no longer denied for this trace.":
+        "确定解除此人的管控吗？此后其扫码不再因本次流调被拒绝。",
+    "Lifting…":
+        "正在解除…",
+    "Making the card…":
+        "正在生成卡片…",
+    "No health code? Apply for a printable paper code for this person":
+        "没有健康码？为此人申领可打印的纸质健康码",
+    "Photograph the ID card":
+        "拍摄身份证",
+    "Photograph the paper health code":
+        "拍摄纸质健康码",
+    "Pushing…":
+        "正在推送…",
+    "Reading takes a few seconds; you check the result before anyone is checked in.":
+        "识别需要几秒钟；登记前您会先核对识别结果。",
+    "Reading the ID card…":
+        "正在识别…",
+    "Reading the health code…":
+        "正在识别健康码…",
+    "Reissue":
+        "补办",
+    "Reissue the card? The old printed card stops working at once.":
+        "确定补办吗？原来打印的卡将立即失效。",
+    "Request":
+        "申请",
+    "Request a health-code push? Once another supervisor approves it, the health codes of the persons at risk in this trace change.":
+        "确定申请健康码推送吗？另一位主管批准后，本次流调中风险人员的健康码将变更。",
+    "Revoke this paper code? The printed card stops working at once; reissue to print a new one.":
+        "确定作废这张纸质健康码吗？打印的卡将立即失效；补办可打印新卡。",
+    "Revoke this venue? Its code stops checking anyone in at once, and its manager sees the reason.":
+        "确定撤销该场所吗？其场所码将立即停止登记，场所管理员会看到撤销原因。",
+    "The application is rejected; the applicant sees the reason.":
+        "申请已驳回，申请人会看到驳回原因。",
+    "The health-code push is requested; a supervisor must approve it.":
+        "健康码推送已申请，需由主管批准。",
+    "The push is approved: the health codes are changed.":
+        "推送已批准，健康码已变更。",
+    "The push is rejected; no health code was changed.":
+        "推送已驳回，健康码未作变更。",
+    "The trace is done.":
+        "流调已完成。",
+    "The tracing marks are lifted.":
+        "流调管控已解除。",
+    "The venue is approved; its code works now.":
+        "场所已通过审核，场所码现已生效。",
+    "The venue is revoked; its code no longer checks anyone in.":
+        "场所已撤销，其场所码不再登记任何人。",
+    "Tracing…":
+        "正在流调…",
+    "Type the card number":
+        "输入卡号",
+    "Type the name and ID number":
+        "输入姓名和身份证号",
+    "You are signed in.":
+        "已登录。",
+    "You are signed out.":
+        "已退出登录。",
+    "Your real name is verified.":
+        "实名认证成功。",
+    # Citizen pages: history, access log, identity, sign-in code (feedback branch)
+    "%(n)s entries in all":
+        "共 %(n)s 条记录",
+    "A code was sent to this number less than a minute ago and still works. You can ask for a new one in %(n)s seconds.":
+        "一分钟内已向该号码发送过验证码，仍可使用。%(n)s 秒后可重新获取。",
+    "Entered":
+        "已进入",
+    "Left at %(time)s":
+        "%(time)s 离开",
+    "New code in %(n)s s":
+        "%(n)s 秒后可重新发送",
+    "No entries yet.":
+        "还没有扫码记录。",
+    "No exit recorded":
+        "未登记离开",
+    "Nobody has used your data.":
+        "还没有人使用过您的数据。",
+    "Not let in":
+        "未能进入",
+    "Reason:":
+        "原因：",
+    "Send a new code":
+        "重新发送验证码",
+    "To change it, bring your ID card to a community service desk.":
+        "如需更改，请携带身份证到社区服务窗口办理。",
+    "Use another number":
+        "换一个手机号",
+    "Verify your real name to scan venue codes; your entries will be listed here.":
+        "完成实名认证后即可扫场所码，扫码记录将显示在这里。",
+    "Why:":
+        "原因：",
+    "Confirmed or asymptomatic case":
+        "确诊病例或无症状感染者",
+    "Positive test":
+        "核酸阳性",
+    "Red health code":
+        "红码",
+    "Contact of a close contact":
+        "密接的密接",
+    "Was in a high-risk area":
+        "到过高风险地区",
+    "Yellow health code":
+        "黄码",
+    "Met a contact of a close contact":
+        "与密接的密接有接触",
+    "Was in a medium-risk area":
+        "到过中风险地区",
+    "No health code found":
+        "未查到健康码",
+    "Test result not out yet":
+        "核酸结果未出",
+    "Test too old for this venue":
+        "核酸超过本场所时限",
+    "No negative test found":
+        "未查到阴性核酸",
+    "Not enough vaccine doses":
+        "疫苗接种剂次不足",
+    "Test expires soon":
+        "核酸即将超时",
+    "A test record with a time in the future":
+        "核酸记录时间有误",
+    "Other reason":
+        "其他原因",
+    "Checked in by help-scan":
+        "他人帮扫登记",
+    "Checked in at the venue's gate":
+        "场所哨兵登记",
+    "The health code this trace had set is green again.":
+        "由这次流调赋予的健康码已恢复为绿码。",
 }
 
 

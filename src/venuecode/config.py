@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     default_test_window_hours: int = Field(default=72, ge=0)
     scan_repeat_minutes: int = Field(default=5, ge=0)
     retention_days: int = Field(default=28, ge=1)
+    # Retention periods of the other personal data (venuecode.retention, docs/security.md):
+    # each counted from the moment the row stopped being in force. The lower bounds are
+    # what the door still reads (facts.repository looks back 14 days) and the six months
+    # of logs the Cybersecurity Law asks for (audit).
+    nucleic_acid_test_retention_days: int = Field(default=28, ge=14)
+    itinerary_retention_days: int = Field(default=28, ge=14)
+    vaccination_retention_days: int = Field(default=1095, ge=365)
+    contact_mark_retention_days: int = Field(default=28, ge=1)
+    paper_code_retention_days: int = Field(default=28, ge=1)
+    audit_retention_days: int = Field(default=365, ge=180)
 
     trace_look_back_days: float = Field(default=4, ge=0)
     trace_close_minutes: float = Field(default=15, gt=0)

@@ -129,3 +129,12 @@ def live_session(server: LiveServer):  # type: ignore[no-untyped-def]
 
     engine = make_engine(server.env["VENUECODE_DATABASE_URL"])
     return engine, make_sessionmaker(engine)()
+
+
+def confirm(page, accept: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """Answer the page's confirmation dialog (base.html #confirm-dialog, opened by
+    data-confirm); returns what it asked."""
+    page.wait_for_selector("#confirm-dialog[open]")
+    text = str(page.inner_text("#confirm-text"))
+    page.click("#confirm-ok" if accept else "#confirm-cancel")
+    return text

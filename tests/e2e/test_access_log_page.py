@@ -58,8 +58,9 @@ def test_a_contact_reads_in_words_who_used_their_data(browser: Any, live_server:
         page.fill("#code", live_server.sms_code(PHONE))
         page.click("button[type=submit]")
         page.wait_for_url("**/me/scans")
-        page.wait_for_function(
-            "() => document.querySelectorAll('#access-log li').length >= 2")
+        page.click("#to-access-log")
+        page.wait_for_url("**/me/access-log")
+        assert page.locator("#access-log li").count() >= 2
         text = page.inner_text("#access-log")
         assert "流调人员开展了一次流调，结果中包含您" in text
         assert "列有您的流调结果被导出为文件" in text

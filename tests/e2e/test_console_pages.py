@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, live_session, screenshot
+from tests.e2e.conftest import LiveServer, confirm, live_session, screenshot
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import Actor, record
 from venuecode.people.idnumber import make_id_number
@@ -98,7 +98,6 @@ def test_a_system_admin_walks_the_console(browser: Any, live_server: LiveServer,
     new_phone = "1370000610" + ("1" if viewport == "desktop" else "2")
     dialogs: list[str] = []
     for page in _page(browser, states["admin"], viewport):
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
         page.goto(f"{live_server.url}/")
         assert page.locator("a[href='/admin/district']").count() == 0
         page.click("a[href='/admin/console']")
@@ -132,6 +131,7 @@ def test_a_system_admin_walks_the_console(browser: Any, live_server: LiveServer,
         _shot(page, viewport, "accounts")
 
         row.locator("button", has_text="停用账号").click()
+        dialogs.append(confirm(page))
         page.wait_for_url("**done=deactivated")
         assert dialogs and f"确定停用 {new_phone} 吗" in dialogs[-1]
         assert "账号已停用" in page.inner_text("#console-done")
@@ -139,6 +139,7 @@ def test_a_system_admin_walks_the_console(browser: Any, live_server: LiveServer,
 
         page.locator("tr", has_text=new_phone).locator("a", has_text="重置密码").click()
         page.click("#password-form button[type=submit]")
+        dialogs.append(confirm(page))
         assert "确定重置" in dialogs[-1]
         temporary = page.inner_text("#temporary-password")
         assert len(temporary) == 24
@@ -158,6 +159,7 @@ def test_a_system_admin_walks_the_console(browser: Any, live_server: LiveServer,
         page.reload()
         assert key not in page.content()
         page.locator("tr", has_text=f"e2e 卫健委 {viewport}").locator("button").click()
+        dialogs.append(confirm(page))
         page.wait_for_url("**done=key_revoked")
         assert "吊销" in dialogs[-1] and "密钥已吊销" in page.inner_text("#console-done")
         _shot(page, viewport, "keys")

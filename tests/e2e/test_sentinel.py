@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.e2e.conftest import LiveServer, live_session, screenshot
+from tests.e2e.conftest import LiveServer, confirm, live_session, screenshot
 from tests.e2e.test_foundation_pages import sign_in
 from tests.e2e.test_scan_pages import arrange
 from tests.support import facts as f
@@ -95,11 +95,11 @@ def test_the_gate_scans_and_catches_up_after_an_outage(page, live_server: LiveSe
 
     # Revoking asks first; dismissed, nothing changes; confirmed, the key stops working.
     page.goto(f"{live_server.url}{devices}")
-    page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("#device-list button[type=submit]")
+    confirm(page, accept=False)
     assert page.locator("#device-list").inner_text().count("使用中") == 1
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#device-list button[type=submit]")
+    confirm(page)
     page.wait_for_selector("#device-revoked")
     assert "已吊销" in page.locator("#device-revoked").inner_text()
     page.goto(f"{live_server.url}/sentinel/{VENUE_ID}")

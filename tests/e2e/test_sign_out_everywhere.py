@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import LiveServer, live_session, screenshot
+from tests.e2e.conftest import LiveServer, confirm, live_session, screenshot
 from tests.e2e.test_foundation_pages import sign_in
 
 pytestmark = pytest.mark.browser
@@ -49,22 +49,15 @@ def test_sign_out_everywhere_asks_first_then_signs_every_device_out(
 
     button = page.locator("#logout-all button")
     assert button.inner_text() == "在所有设备上退出登录"
-    asked: list[str] = []
-
-    def cancel(dialog) -> None:  # type: ignore[no-untyped-def]
-        asked.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", cancel)
     button.click()
-    page.wait_for_timeout(300)
+    asked = [confirm(page, accept=False)]
     assert asked and "所有设备上退出登录" in asked[0] and "重新登录" in asked[0]
     assert page.locator("#logout-all").count() == 1  # cancelled: still signed in
     assert phone_b.request.get(f"{live_server.url}/api/v1/me",
                                headers={"Authorization": f"Bearer {other_token}"}).status == 200
 
-    page.once("dialog", lambda dialog: dialog.accept())
     button.click()
+    confirm(page)
     page.wait_for_url("**/?signed_out=everywhere")
     notice = page.locator("#signed-out-everywhere")
     assert notice.inner_text() == "已在所有设备上退出登录。如需继续使用，请重新登录。"

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.e2e.conftest import LiveServer, live_session, screenshot
+from tests.e2e.conftest import LiveServer, confirm, live_session, screenshot
 from tests.support.outbreak import clustered_outbreak
 from venuecode.demo import DEMO_PASSWORD
 from venuecode.facts.models import CaseRecord
@@ -173,20 +173,18 @@ def test_a_tracer_runs_a_trace_reads_it_and_opens_the_chain_graph(
     assert not page.is_checked("#push-tier-close")
     close = int(page.inner_text("#count-close"))
     page.check("#push-tier-close")
-    asked: list[str] = []
-    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
     page.click("#request-push")
-    page.wait_for_timeout(300)
-    assert asked and "流调组长" in asked[0]
+    asked = confirm(page, accept=False)
+    assert "流调组长" in asked
     assert page.locator(".action").count() == 0  # dismissed: nothing requested
-    page.once("dialog", lambda d: d.accept())
     page.click("#request-push")
+    confirm(page)
     page.wait_for_selector(".action .push-scope")
     assert f"{close} 人" in page.inner_text(".action .push-scope")
     assert "红码" in page.inner_text(".action .push-scope")
     screenshot(page, "trace-push-requested")
-    page.once("dialog", lambda d: d.accept())
     page.click(".action form[action$='/withdraw'] button")
+    confirm(page)
     page.wait_for_selector("#push-request")
     assert "已撤回" in page.inner_text("#actions")
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, live_session, screenshot
+from tests.e2e.conftest import LiveServer, confirm, live_session, screenshot
 from venuecode.people.idnumber import make_id_number
 
 pytestmark = pytest.mark.browser
@@ -84,8 +84,6 @@ def test_manager_and_district_admin_on_a_phone_and_a_desktop(
     manager_context = browser.new_context(viewport=viewport, locale="zh-CN")
     admin_context = browser.new_context(viewport=viewport, locale="zh-CN")
     manager, admin = manager_context.new_page(), admin_context.new_page()
-    for p in (manager, admin):
-        p.on("dialog", lambda dialog: dialog.accept())  # the confirmation before reject/revoke
     try:
         # 1. The manager applies; the district is a choice of the configured ones.
         sign_in(manager, live_server, manager_phone, "/manage/venues")
@@ -103,7 +101,7 @@ def test_manager_and_district_admin_on_a_phone_and_a_desktop(
         fits(manager, width)
         screenshot(manager, f"venue-apply-{screen}")
         manager.click("button[type=submit]")
-        manager.wait_for_url("**/manage/venues/VC*?done=applied")
+        manager.wait_for_selector("#flash")
         assert "申请已提交" in manager.locator("#flash").inner_text()
         venue_id = manager.url.split("/manage/venues/")[1].split("?")[0]
 
@@ -116,8 +114,9 @@ def test_manager_and_district_admin_on_a_phone_and_a_desktop(
         screenshot(admin, f"venue-queue-{screen}")
         item.locator("input[name=reason]").fill("请补充门牌号和楼层")
         item.locator("button.danger").click()
-        admin.wait_for_url("**done=rejected")
-        assert "已驳回申请" in admin.locator("#flash").inner_text()
+        confirm(admin)  # the confirmation before reject
+        admin.wait_for_selector("#flash")
+        assert "申请已驳回" in admin.locator("#flash").inner_text()
         admin.goto(f"{live_server.url}/admin/venues?status=rejected")
         assert "请补充门牌号和楼层" in admin.locator(f"#venue-{venue_id}").inner_text()
         fits(admin, width)
@@ -139,14 +138,14 @@ def test_manager_and_district_admin_on_a_phone_and_a_desktop(
         manager.fill("#address", "文一路 1 号 2 楼")
         screenshot(manager, f"venue-edit-{screen}")
         manager.click("button[type=submit]")
-        manager.wait_for_url(f"**/manage/venues/{venue_id}?done=resubmitted")
+        manager.wait_for_selector("#flash")
         assert manager.locator("#venue-status").inner_text() == "待审核"
         assert "重新提交" in manager.locator("#flash").inner_text()
 
         # 4. Approved: the poster appears, and the history tells the whole story.
         admin.goto(f"{live_server.url}/admin/venues")
         admin.locator(f"#venue-{venue_id} button.approve").click()
-        admin.wait_for_url("**done=approved")
+        admin.wait_for_selector("#flash")
         manager.goto(f"{live_server.url}/manage/venues/{venue_id}")
         assert manager.locator("#venue-status").inner_text() == "已通过"
         steps = manager.locator("#review-history li").all_inner_texts()

@@ -94,6 +94,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/me/identity"): SIGNED_IN,
     # Pages: anonymous visitors are sent to /login and come back.
     ("GET", "/me/scans"): SIGNED_IN,
+    ("GET", "/me/access-log"): SIGNED_IN,  # the page of GET /api/v1/me/access-log
     ("GET", "/s/{token}"): SIGNED_IN,
     ("POST", "/s/{token}"): SIGNED_IN,
     ("POST", "/s/{token}/exit"): SIGNED_IN,
@@ -145,6 +146,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/manage/venues/{venue_id}/gate-devices"): own_venue(),
     ("POST", "/manage/venues/{venue_id}/gate-devices"): VENUE_OWNER,
     ("POST", "/manage/venues/{venue_id}/gate-devices/{device_id}/revoke"): own_venue(),
+    ("POST", "/help/{token}/done"): needs(Permission.SCAN),  # 完成: closes the helper's visit
     # Data interfaces.
     ("POST", "/api/v1/ingest/{kind}"): API_KEY,
     ("GET", "/admin/ingest"): needs(Permission.INGEST_UPLOAD),

@@ -26,6 +26,7 @@ from venuecode.audit.service import Actor
 from venuecode.config import get_settings
 from venuecode.errors import InvalidInput
 from venuecode.people.idnumber import mask_id_number, mask_name
+from venuecode.policy.helped_reasons import helped_message
 
 
 def _missing(what_zh: str, what_en: str) -> InvalidInput:
@@ -54,7 +55,8 @@ def helped_out(helped: Helped, locale: str) -> HelpedOut:
         id_number=mask_id_number(helped.identity.id_number),
         decision=helped.decision.verdict,
         health_color=helped.decision.panels.health_code.color,
-        reasons=[ReasonOut(code=r.code, message=r.message(locale))
+        # Worded for the helper, about the helped person (policy/helped_reasons.py).
+        reasons=[ReasonOut(code=r.code, message=helped_message(r.code, r.details, locale))
                  for r in helped.decision.denying_reasons],
         entry_id=helped.entry_id,
         repeat=helped.repeat,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from venuecode import clock
 from venuecode.access.roles import Permission
@@ -20,6 +20,7 @@ from venuecode.errors import DomainError
 from venuecode.people.models import User
 from venuecode.scans.service import IdentityRequired
 from venuecode.web.deps import CurrentUser, LocaleDep, SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.flash import flash
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,7 @@ Applicant = Annotated[User, Depends(require(Permission.SCAN))]
 
 @router.get("/assist/paper-codes", response_class=HTMLResponse)
 def paper_form(request: Request, user: Applicant) -> Response:
-    return render(request, "assist/paper_codes.html", {"error": None, "done": None})
+    return render(request, "assist/paper_codes.html", {"error": None})
 
 
 @router.post("/assist/paper-codes", response_class=HTMLResponse)
@@ -43,7 +44,9 @@ def paper_submit(request: Request, user: Applicant, session: SessionDep, state: 
         if action == "revoke":
             revoke_checked(session, state.limiter, actor, user, id_number, name, now)
             session.commit()
-            return render(request, "assist/paper_codes.html", {"error": None, "done": "revoked"})
+            # Post, redirect, get: the flash says it worked, Back and reload send nothing.
+            return flash(request, RedirectResponse("/assist/paper-codes", status_code=303),
+                         "paper_code_revoked")
         identity = guarded(state.limiter, actor, user.id, "paper_code",
                            lambda: by_number_and_name(session, id_number, name, Method.ID_TYPED,
                                                       now.date()), id_number)
@@ -57,7 +60,7 @@ def paper_submit(request: Request, user: Applicant, session: SessionDep, state: 
     except DomainError as exc:
         settle(session, exc)
         return render(request, "assist/paper_codes.html",
-                      {"error": exc.message(locale), "done": None, "name": name},
+                      {"error": exc.message(locale), "name": name},
                       status_code=exc.status)
 
 

@@ -7,6 +7,7 @@ download that covered many persons). Both are index range scans on the person.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +30,8 @@ class Entry:
     reason: str
     # The details its words name (ACTION_PARAMS: a gate device's venue and label), as text.
     params: dict[str, str] = field(default_factory=dict)
+    # Lifting a tracing mark turned the code this trace had set back to green.
+    code_restored: bool = False
 
 
 def entries_for(session: Session, id_number: str | None, user_id: int | None = None,
@@ -66,7 +69,8 @@ def _entries(events: dict[int, AuditEvent], limit: int) -> list[Entry]:
     newest = sorted(events.values(), key=lambda e: (e.at, e.id), reverse=True)[:limit]
     # The role, not the staff member: citizens learn that and why their data was used;
     # naming individual tracers would expose them.
-    return [Entry(e.at, e.actor_role, e.action, e.reason, _params(e)) for e in newest]
+    return [Entry(e.at, e.actor_role, e.action, e.reason, _params(e), _code_restored(e))
+            for e in newest]
 
 
 def _params(event: AuditEvent) -> dict[str, str]:
@@ -75,3 +79,12 @@ def _params(event: AuditEvent) -> dict[str, str]:
         return {}
     details = orjson.loads(event.details or "{}")
     return {n: str(details[n]) for n in names if details.get(n) is not None}
+
+
+def _code_restored(event: AuditEvent) -> bool:
+    if event.action != AuditAction.TRACE_MARK_LIFTED.value:
+        return False
+    try:
+        return bool(json.loads(event.details or "{}").get("code_restored"))
+    except (ValueError, AttributeError):
+        return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from collections.abc import Sequence
@@ -96,6 +97,21 @@ def request_code(
                         expires_at=now + CODE_TTL, attempts=0, ip=ip))
     session.flush()
     sender.send_code(phone, f"【场所码】您的登录验证码为{code}，5分钟内有效。请勿告诉他人。", code)
+
+
+def resend_wait(session: Session, phone_raw: str) -> int:
+    """Seconds until this phone may ask for another code (the code page's countdown); the
+    limiter, not this, decides: this only reads when the last code was sent."""
+    try:
+        phone = normalize_phone(phone_raw)
+    except InvalidInput:
+        return 0
+    last = session.scalar(select(SmsCode.created_at).where(SmsCode.phone == phone)
+                          .order_by(SmsCode.created_at.desc()).limit(1))
+    if last is None:
+        return 0
+    left = SMS_PER_PHONE_MINUTE.seconds - (clock.now() - last).total_seconds()
+    return min(SMS_PER_PHONE_MINUTE.seconds, math.ceil(left)) if left > 0 else 0
 
 
 def verify_sms_code(session: Session, secret: str, phone_raw: str, code: str) -> User:

@@ -8,12 +8,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from venuecode.audit.access_log import entries_for
 from venuecode.audit.actions import AuditAction
 from venuecode.audit.service import record
+from venuecode.audit.words import described, role_words
 from venuecode.errors import DomainError, NotAuthenticated
 from venuecode.people import auth
 from venuecode.people.api import client_ip
 from venuecode.people.binding import bind_identity
+from venuecode.people.idnumber import mask_id_number, mask_name
 from venuecode.people.schemas import CodeForm, IdentityForm, PasswordForm, PhoneForm
 from venuecode.web.deps import (
     SESSION_COOKIE,
@@ -25,9 +28,14 @@ from venuecode.web.deps import (
     load_user,
     token_claims,
 )
+from venuecode.web.flash import flash
+from venuecode.web.i18n import request_locale, translations
 from venuecode.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+# Entries that changed the person's health code (tracing's push, and lifting it again).
+CODE_CHANGES = frozenset({AuditAction.TRACE_ACTION_APPROVED.value,
+                          AuditAction.TRACE_MARK_LIFTED.value})
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,21 +60,30 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 def login_send(request: Request, session: SessionDep, state: StateDep, locale: LocaleDep,
                form: Annotated[PhoneForm, Form()]) -> Response:
     phone, next = form.phone, form.next
+    target = f"/login/code?phone={quote(phone.strip())}&next={quote(_safe_next(next))}"
     try:
         auth.request_code(session, state.sms, state.secret, state.limiter, phone,
                           client_ip(request))
         session.commit()
     except DomainError as exc:
-        return render(request, "login.html", {"next": _safe_next(next), "phone": phone,
-                                              "error": exc.message(locale)}, status_code=exc.status)
-    target = f"/login/code?phone={quote(phone.strip())}&next={quote(_safe_next(next))}"
-    return RedirectResponse(target, status_code=303)
+        if exc.code == "sms_too_soon":
+            # A code went out less than a minute ago and still works: back to the code
+            # page, which says when a new one can be asked for, not the phone page.
+            return RedirectResponse(target + "&again=1", status_code=303)
+        page = "login_code.html" if form.resend else "login.html"
+        return render(request, page, {"next": _safe_next(next), "phone": phone, "wait": 0,
+                                      "error": exc.message(locale)}, status_code=exc.status)
+    response = RedirectResponse(target, status_code=303)
+    return flash(request, response, "code_resent") if form.resend else response
 
 
 @router.get("/login/code", response_class=HTMLResponse)
-def code_form(request: Request, phone: str, next: str = "/") -> HTMLResponse:
+def code_form(request: Request, session: SessionDep, phone: str, next: str = "/",
+              again: bool = False) -> HTMLResponse:
+    """The code page; `wait` drives its countdown to 重新发送 (60 s after the last code)."""
     return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
-                                               "error": None})
+                                               "error": None, "again": again,
+                                               "wait": auth.resend_wait(session, phone)})
 
 
 @router.post("/login/code", response_class=HTMLResponse)
@@ -78,7 +95,8 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
     except DomainError as exc:
         session.commit()  # keep the failed attempt count
         return render(request, "login_code.html", {"phone": phone, "next": _safe_next(next),
-                                                   "error": exc.message(locale)},
+                                                   "error": exc.message(locale),
+                                                   "wait": auth.resend_wait(session, phone)},
                       status_code=exc.status)
     record(session, actor_of(user, request), AuditAction.USER_SIGNED_IN, "user", user.id)
     session.commit()
@@ -87,7 +105,7 @@ def code_check(request: Request, session: SessionDep, state: StateDep, locale: L
         response: Response = RedirectResponse(
             f"/login/password?next={quote(_safe_next(next))}", status_code=303)
     else:
-        response = RedirectResponse(_safe_next(next), status_code=303)
+        response = flash(request, RedirectResponse(_safe_next(next), status_code=303), "signed_in")
     _set_session(response, token, state.settings.public_url.startswith("https"), user.role)
     return response
 
@@ -122,7 +140,7 @@ def password_check(request: Request, session: SessionDep, state: StateDep, local
                       {"next": _safe_next(next),
                        "error": "密码错误。" if locale == "zh" else "The password is wrong."},
                       status_code=401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = flash(request, RedirectResponse(_safe_next(next), status_code=303), "signed_in")
     _set_session(response, auth.issue_token(state.secret, user, second_factor=True),
                  state.settings.public_url.startswith("https"), user.role)
     return response
@@ -139,7 +157,7 @@ def logout(request: Request, session: SessionDep, state: StateDep) -> Response:
     if user is not None and claims is not None:
         auth.revoke_token(session, actor_of(user, request), claims)
         session.commit()
-    response = RedirectResponse("/", status_code=303)
+    response = flash(request, RedirectResponse("/", status_code=303), "signed_out")
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -158,10 +176,26 @@ def logout_all(request: Request, session: SessionDep, state: StateDep) -> Respon
     return response
 
 
+@router.get("/me/access-log", response_class=HTMLResponse)
+def access_log_page(request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
+    """Who used my data, in words (the same entries as GET /api/v1/me/access-log)."""
+    tr = translations(request_locale(request))
+    # Already in the reader's words (blanks such as a gate device's name filled in).
+    entries = [{"at": e.at, "role": role_words(e.role),
+                "what": described(tr.gettext, e.action, e.params),
+                "reason": e.reason, "changed_code": e.action in CODE_CHANGES,
+                "code_restored": e.code_restored}
+               for e in entries_for(session, user.id_number, user.id)]
+    return render(request, "access_log.html", {"entries": entries})
+
+
 @router.get("/me/identity", response_class=HTMLResponse)
 def identity_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
+    """The form, or for a verified citizen the bound name and number (masked)."""
+    bound = {"bound_name": mask_name(user.real_name) if user.real_name else "",
+             "bound_id": mask_id_number(user.id_number)} if user.id_number else {}
     return render(request, "identity.html", {"user": user, "next": _safe_next(next),
-                                             "error": None})
+                                             "error": None, **bound})
 
 
 @router.post("/me/identity", response_class=HTMLResponse)
@@ -177,4 +211,4 @@ def identity_bind(request: Request, user: CurrentUser, session: SessionDep, stat
         return render(request, "identity.html",
                       {"user": user, "next": _safe_next(next), "error": exc.message(locale),
                        "name": name}, status_code=exc.status)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return flash(request, RedirectResponse(_safe_next(next), status_code=303), "identity_bound")

@@ -69,6 +69,7 @@ class MeOut(BaseModel):
 class PhoneForm(BaseModel):
     phone: str = Field(title="Mobile number")
     next: str = "/"  # hidden: where to go once signed in
+    resend: bool = False  # hidden: sent again from the code page (its 重新发送 button)
 
 
 class CodeForm(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -14,23 +15,34 @@ app = typer.Typer(help="Delete personal data after its retention period.", no_ar
 @app.command("purge")
 def purge_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Counts as one JSON object.")] = False,
 ) -> None:
-    """Delete check-ins, denied attempts, sign-in codes and import rejects past retention.
+    """Delete or pseudonymise every kind of personal data past its period, in short slices.
 
-    On PostgreSQL, drops the day partitions wholly past retention and creates the days
-    ahead (see `venuecode db partitions`).
+    Check-ins, denied attempts, stored trace results, health facts, lifted tracing marks,
+    revoked paper codes, help-scan alerts, import rejects, sign-in codes, signed-out
+    tokens and audit events (docs/security.md#retention). On PostgreSQL, drops the day
+    partitions wholly past retention and creates the days ahead (`venuecode db partitions`).
     """
     from venuecode import clock
     from venuecode.audit.service import Actor
-    from venuecode.retention.service import purge
+    from venuecode.retention.periods import Periods
+    from venuecode.retention.service import KINDS, purge
 
-    days = settings().retention_days
+    periods = Periods.of(settings())
     with session_scope() as session:
-        result = purge(session, Actor.cli(), clock.now(), days, dry_run=dry_run)
-    verb = "would delete" if dry_run else "deleted"
-    typer.echo(f"{verb} (older than {days} days): " +
-               ", ".join(f"{k} {v}" for k, v in result.counts.items()))
+        result = purge(session, Actor.cli(), clock.now(), periods, dry_run=dry_run)
+    if json_output:
+        typer.echo(json.dumps({"dry_run": dry_run, "counts": result.counts,
+                               "partitions_dropped": result.dropped,
+                               "partitions_created": result.created}))
+        return
+    typer.echo("将删除 / would delete:" if dry_run else "已删除 / deleted:")
+    for key, zh, en in KINDS:
+        if key in result.counts:
+            typer.echo(f"  {result.counts[key]:>10,}  {zh} / {en}")
     if result.dropped:
-        typer.echo(f"partitions {'to drop' if dry_run else 'dropped'}: {', '.join(result.dropped)}")
+        verb = "将删除的分区 / partitions to drop" if dry_run else "已删除分区 / partitions dropped"
+        typer.echo(f"{verb}: {', '.join(result.dropped)}")
     if result.created:
-        typer.echo(f"partitions created: {', '.join(result.created)}")
+        typer.echo(f"已创建分区 / partitions created: {', '.join(result.created)}")

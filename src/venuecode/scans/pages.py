@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from venuecode import clock
+from venuecode.scans import history
 from venuecode.scans.present import scan_result
 from venuecode.scans.service import exit_scan, scan
 from venuecode.venues.service import resolve_code
@@ -72,7 +74,12 @@ def exit_page(token: str, request: Request, user: OptionalUser, session: Session
 
 
 @router.get("/me/scans", response_class=HTMLResponse)
-def history_page(request: Request, user: OptionalUser) -> Response:
+def history_page(request: Request, user: OptionalUser, session: SessionDep,
+                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    """The person's own entries and denials, a page at a time (their own data: not audited)."""
     if user is None:
         return _needs_sign_in("/me/scans", identity=True)
-    return render(request, "scans/history.html", {"user": user})
+    shown = history.history_page(session, user.id_number, page) if user.id_number else None
+    return render(request, "scans/history.html", {
+        "user": user, "history": shown,
+        "numbers": history.page_numbers(shown.page, shown.pages) if shown else []})

@@ -42,6 +42,7 @@ from venuecode.tracing.push_scope import (
     select_persons,
     tier_label,
 )
+from venuecode.tracing.retention import is_pseudonymised
 from venuecode.tracing.types import CLOSE, GENERAL, SECONDARY, TERTIARY
 
 INSTRUCTIONS = {
@@ -101,6 +102,7 @@ def request_push(session: Session, actor: Actor, user_id: int | None, trace: Tra
                  scope: PushScope, note: str = "") -> TraceAction:
     """Ask for approval of a push of `scope`; an open request for the trace is returned
     instead of a second one (withdraw it to ask for another scope)."""
+    _check_not_pseudonymised(trace)
     for action in actions_of(session, trace.id):
         if action.status in PENDING:
             return action
@@ -164,6 +166,7 @@ def approve_push(session: Session, settings: Settings, actor: Actor, user_id: in
     _check_four_eyes(actor, user_id, action, trace)
     if action.status == APPLIED:
         return action
+    _check_not_pseudonymised(trace)
     if action.status in (REJECTED, WITHDRAWN):
         raise Conflict("trace_action_rejected",
                        "该推送申请已被驳回或撤回，不能再批准；如仍需推送，请重新申请。",
@@ -248,6 +251,15 @@ def reject_push(session: Session, actor: Actor, user_id: int | None, action_id: 
     record(session, actor, AuditAction.TRACE_ACTION_REJECTED, "trace", trace.id,
            reason=reason, action_id=action.id, note=action.note, previous_status=status_before)
     return action
+
+
+def _check_not_pseudonymised(trace: Trace) -> None:
+    """A trace past retention names nobody (`tracing.retention`): nothing left to push."""
+    if is_pseudonymised(trace):
+        raise Conflict("trace_pseudonymised",
+                       "该流调结果已超过保留期限，人员和时空证据已删除，不能再推送；如仍需处置，请重新流调。",
+                       "This trace is past its retention period: its persons and evidence were "
+                       "removed, so nothing can be pushed; run a new trace if still needed.")
 
 
 def checked_reason(text: str) -> str:

@@ -35,6 +35,10 @@ class Trace(Base):
     venues: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float | None] = mapped_column()
     result_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Retention (`tracing.retention`): the earliest instant the result names, and when the
+    # purge replaced the persons and their venue-time evidence by counts.
+    evidence_from: Mapped[datetime | None] = mapped_column(Instant())
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(Instant())
 
     def result(self) -> dict[str, Any]:
         value: dict[str, Any] = orjson.loads(self.result_json)

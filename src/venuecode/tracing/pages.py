@@ -53,6 +53,7 @@ from venuecode.tracing.service import TraceRequest, get_trace, list_traces, pars
 from venuecode.tracing.types import tier_rank
 from venuecode.venues.models import Venue
 from venuecode.web.deps import SessionDep, StateDep, actor_of, require, writes
+from venuecode.web.flash import flash
 from venuecode.web.i18n import request_locale
 from venuecode.web.params import ObjectId
 from venuecode.web.templating import render
@@ -149,7 +150,8 @@ def run(request: Request, user: Tracer, state: StateDep, session: SessionDep,
             trace = run_trace(session, state.settings, actor_of(user, request), user.id,
                               trace_request)
             session.commit()
-            return RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303)
+            return flash(request, RedirectResponse(f"/tracing/traces/{trace.id}", status_code=303),
+                         "trace_started")
         except (TimeFormatError, ValueError) as bad:
             error = f"{'输入有误' if zh else 'Invalid input'}: {bad}"
         except DomainError as refused:
@@ -401,7 +403,8 @@ def request_action(request: Request, trace_id: ObjectId, user: Tracer, session: 
     scope = parse_scope(trace.result(), form.tiers, form.exclude, form.add)
     push.request_push(session, actor_of(user, request), user.id, trace, scope, form.note)
     session.commit()
-    return RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303)
+    return flash(request, RedirectResponse(f"/tracing/traces/{trace_id}#actions", status_code=303),
+                 "push_requested")
 
 
 @router.post("/tracing/actions/{action_id}/approve")
@@ -411,7 +414,8 @@ def approve_action(request: Request, action_id: ObjectId, user: Supervisor, stat
     action = push.approve_push(session, state.settings, actor_of(user, request), user.id,
                                action_id, persons=form.persons)
     session.commit()
-    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+    return flash(request, RedirectResponse(f"/tracing/traces/{action.trace_id}#actions",
+                                           status_code=303), "push_approved")
 
 
 @router.post("/tracing/actions/{action_id}/withdraw")
@@ -442,8 +446,10 @@ def reject_action(request: Request, action_id: ObjectId, user: Supervisor, sessi
     session.commit()
     # Back to the list it was rejected from (a fixed choice: never a URL from the form).
     if form.back == "index":
-        return RedirectResponse("/tracing#open-actions", status_code=303)
-    return RedirectResponse(f"/tracing/traces/{action.trace_id}#actions", status_code=303)
+        return flash(request, RedirectResponse("/tracing#open-actions", status_code=303),
+                     "push_rejected")
+    return flash(request, RedirectResponse(f"/tracing/traces/{action.trace_id}#actions",
+                                           status_code=303), "push_rejected")
 
 
 def _lift(request: Request, trace_id: ObjectId, user: User, state: StateDep,
@@ -461,8 +467,9 @@ def _lift(request: Request, trace_id: ObjectId, user: User, state: StateDep,
     counts = {"lifted": len(done.lifted), "still": len(done.still_marked)}
     if done.restored is not None:
         counts["restored"] = len(done.restored)
-    return RedirectResponse(f"/tracing/traces/{trace_id}?{urlencode(counts)}#lift-notice",
-                            status_code=303)
+    return flash(request, RedirectResponse(
+        f"/tracing/traces/{trace_id}?{urlencode(counts)}#lift-notice", status_code=303),
+        "marks_lifted")
 
 
 @router.post("/tracing/traces/{trace_id}/persons/{id_number}/lift")

@@ -31,6 +31,7 @@ from venuecode.tracing.core import Case, TraceOptions, TraceResult, result_to_js
 from venuecode.tracing.models import Trace
 from venuecode.tracing.reads import result_persons
 from venuecode.tracing.repository import DbPresenceSource
+from venuecode.tracing.retention import earliest_evidence
 
 Progress = Callable[[str, int, int], None]
 
@@ -214,6 +215,7 @@ def run_trace(session: Session, settings: Settings, actor: Actor, user_id: int |
         venues=len(result.venues),
         seconds=round(time.perf_counter() - started, 3),
         result_json=orjson.dumps(payload).decode(),
+        evidence_from=earliest_evidence(result),
     )
     observe_trace(time.perf_counter() - started)
     session.add(row)

@@ -1,7 +1,7 @@
 """Venue manager and district admin pages.
 
-After an action a page redirects with `?done=<what>`; the template's `_done.html` says in
-words that it worked (one partial, so a site-wide flash can replace it in one place).
+After an action a page redirects with a flash message (`web.flash`): the next page says
+in words that it worked.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from venuecode.venues.access import ensure_can_manage, visible_venues
 from venuecode.venues.models import Venue, VenueStatus
 from venuecode.venues.schemas import DecisionForm, VenueApplication, VenueApplicationForm
 from venuecode.web.deps import LocaleDep, SessionDep, StateDep, actor_of, require
+from venuecode.web.flash import flash
 from venuecode.web.forms import describe, model_titles
 from venuecode.web.templating import render
 
@@ -44,9 +45,6 @@ def _form_context(user: User, state: StateDep, form: dict[str, Any], errors: lis
             "districts": state.settings.districts}
 
 
-def _done(request: Request) -> str:
-    """The `?done=` of the redirect after an action (the template knows which it says)."""
-    return request.query_params.get("done", "")
 
 
 @router.get("/manage/venues", response_class=HTMLResponse)
@@ -79,7 +77,8 @@ def apply_submit(request: Request, user: Applicant, session: SessionDep, state: 
         return render(request, "venues/apply.html", _form_context(
             user, state, form, [exc.message(locale)], "/manage/venues/new"),
             status_code=exc.status)
-    return RedirectResponse(f"/manage/venues/{venue.venue_id}?done=applied", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue.venue_id}", status_code=303),
+                 "venue_applied")
 
 
 @router.get("/manage/venues/{venue_id}", response_class=HTMLResponse)
@@ -89,8 +88,7 @@ def venue_detail(venue_id: str, request: Request, user: Applicant, session: Sess
     ensure_can_manage(user, venue)
     return render(request, "venues/detail.html", {
         "user": user, "venue": service.to_out(state.signer, venue, locale),
-        "history": service.review_history(session, venue), "role_words": role_words,
-        "done": _done(request)})
+        "history": service.review_history(session, venue), "role_words": role_words})
 
 
 def _editable(session: SessionDep, user: User, venue_id: str) -> Venue:
@@ -132,7 +130,8 @@ def edit_submit(venue_id: str, request: Request, user: Applicant, session: Sessi
         session.rollback()
         return render(request, "venues/apply.html", _form_context(
             user, state, form, [exc.message(locale)], action, venue_id), status_code=exc.status)
-    return RedirectResponse(f"/manage/venues/{venue_id}?done=resubmitted", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue_id}", status_code=303),
+                 "venue_resubmitted")
 
 
 @router.post("/manage/venues/{venue_id}/reissue")
@@ -142,7 +141,8 @@ def venue_reissue(venue_id: str, request: Request, user: Applicant,
     ensure_can_manage(user, venue)
     service.reissue_code(session, actor_of(user, request), venue)
     session.commit()
-    return RedirectResponse(f"/manage/venues/{venue_id}?done=reissued", status_code=303)
+    return flash(request, RedirectResponse(f"/manage/venues/{venue_id}", status_code=303),
+                 "venue_code_reissued")
 
 
 def _queue(request: Request, user: User, session: SessionDep, state: StateDep, locale: str,
@@ -158,7 +158,7 @@ def _queue(request: Request, user: User, session: SessionDep, state: StateDep, l
     rows = [service.to_out(state.signer, v, locale) for v in venues]
     return render(request, "venues/admin.html", {
         "user": user, "venues": rows, "status": status, "counts": counts,
-        "statuses": [s.value for s in VenueStatus], "done": _done(request), "error": error,
+        "statuses": [s.value for s in VenueStatus], "error": error,
     }, status_code=status_code)
 
 
@@ -191,5 +191,6 @@ def admin_decide(venue_id: str, action: str, request: Request, user: Approver,
         return _queue(request, user, session, state, locale, back, exc.message(locale),
                       exc.status)
     session.commit()
-    done = {"approve": "approved", "reject": "rejected", "revoke": "revoked"}[action]
-    return RedirectResponse(f"/admin/venues?status={back}&done={done}", status_code=303)
+    done = {"approve": "venue_approved", "reject": "venue_rejected", "revoke": "venue_revoked"}
+    return flash(request, RedirectResponse(f"/admin/venues?status={back}", status_code=303),
+                 done[action])

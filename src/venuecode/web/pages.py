@@ -32,6 +32,8 @@ def home(request: Request, user: OptionalUser, signed_out: str | None = None) ->
         if has_permission(role, Permission.ACCOUNTS_MANAGE):
             links.append(("/admin/console", "Operator console"))
         links.append(("/me/scans", "My scans"))
+        links.append(("/me/identity", "Real-name verification"))
+        links.append(("/me/access-log", "Who used my data"))
         links.append(("/assist/paper-codes", "Paper health codes"))
     return render(request, "home.html", {"user": user, "links": links,
                                          "signed_out_everywhere": everywhere})

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from venuecode.web.flash import MESSAGES, Shown, clear_flash, take_flash
 from venuecode.web.i18n import request_locale, translations
 from venuecode.web.security import CSRF_FIELD, csrf_token, issue_cookie
 
@@ -72,11 +73,25 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     if state is not None:
         ctx["tz"] = state.settings.timezone
     ctx.update(context or {})
+    ctx["flash"] = _shown_flash(request, gettext)
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code)
     issue_cookie(request, response)
+    clear_flash(request, response)  # shown once (web/flash.py)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie("lang", request.query_params["lang"], max_age=365 * 86400,
                             samesite="lax", secure=state is not None
                             and state.settings.public_url.startswith("https://"))
     return response
+
+
+def _shown_flash(request: Request, gettext: Any) -> Shown | None:
+    pending = take_flash(request)
+    if pending is None:
+        return None
+    key, values = pending
+    message = MESSAGES[key]
+    try:
+        return Shown(gettext(message.msgid, **values), message.kind)
+    except (KeyError, TypeError, ValueError):  # values that do not fit the message: skip it
+        return None

@@ -17,7 +17,8 @@ import venuecode
 SRC = Path(venuecode.__file__).parent
 # The route kit a capability's routes may use; the rest of web/ is the app that wires them.
 ROUTE_KIT = {"venuecode.web.deps", "venuecode.web.templating", "venuecode.web.i18n",
-             "venuecode.web.state", "venuecode.web.forms", "venuecode.web.params"}
+             "venuecode.web.state", "venuecode.web.forms", "venuecode.web.params",
+             "venuecode.web.flash"}
 # Modules holding a capability's routes or their request dependencies, by the file names
 # of docs/architecture.md; a few carry another name.
 ROUTE_MODULES = {"api", "pages", "deps"}

@@ -11,10 +11,3 @@ document.querySelectorAll("button.show-phone").forEach(function (button) {
   });
 });
 
-// Links that export personal data ask first (data-confirm-link), like forms with data-confirm.
-document.addEventListener("click", function (event) {
-  var link = event.target instanceof Element ? event.target.closest("a[data-confirm-link]") : null;
-  if (link && !window.confirm(link.dataset.confirmLink)) {
-    event.preventDefault();
-  }
-});
