@@ -32,6 +32,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.console.accounts_pages", "router"),
     ("venuecode.console.keys_pages", "router"),
     ("venuecode.console.audit_pages", "router"),
+    # Verifying scan results' proofs (防伪核验), and the public keys.
+    ("venuecode.proofs.api", "router"),
+    ("venuecode.proofs.pages", "router"),
 ]
 
 
