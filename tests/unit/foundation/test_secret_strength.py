@@ -5,8 +5,8 @@ Each refusal names the variable to set and how to generate a value.
 
 from __future__ import annotations
 
-import re
 import base64
+import re
 import secrets
 from pathlib import Path
 
