@@ -145,3 +145,20 @@ def test_a_long_venue_name_is_shortened_in_the_proof_only() -> None:
     text = sign_proof(keys, "pass", "V1", "长" * 100, None, clock.now(), clock.now(), None, "33**")
     claims = read_proof(keys, text, clock.now())
     assert claims.venue_name == "长" * 39 + "…" and claims.sub_area is None and claims.name is None
+
+
+def test_keys_proof_new_prints_a_key_the_settings_take() -> None:
+    from typer.testing import CliRunner
+
+    from venuecode.cli.main import app
+    from venuecode.config import Settings
+
+    result = CliRunner().invoke(app, ["keys", "proof-new"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("VENUECODE_PROOF_SIGNING_KEY="))
+    value = line.split("=", 1)[1]
+    settings = Settings(_env_file=None, environment="test", proof_signing_key=value)  # type: ignore[call-arg, arg-type]
+    keys = ProofKeys.from_settings(settings)
+    assert base64.b64decode(value) == settings.proof_seed() and len(keys.kid) == 8
+    second = CliRunner().invoke(app, ["keys", "proof-new"]).stdout
+    assert value not in second  # fresh every time
