@@ -3,7 +3,7 @@
 Level L (segno raises it when that costs no modules): the QR is read off a clean,
 lit phone screen, where the smallest code is the one a guard's camera reads fastest.
 One fixed mask pattern: choosing the best of the eight (what matters on a creased poster)
-was 80 % of the cost, 66 ms → 13 ms a page scan (bench/scan/proof.py); a phone screen's
+was most of the cost, 21 → 5-6 ms of CPU a page scan (bench/scan/proof.py); a phone screen's
 crisp modules read under any mask.
 One path of horizontal module runs (`M x y h n v1 h-n z`), no style attributes, so the
 page's CSP holds and a test can repaint the modules and decode them.

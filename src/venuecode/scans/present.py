@@ -24,7 +24,7 @@ def scan_json(outcome: ScanOutcome, locale: str, proofs: ProofKeys,
     category = get_category(venue.category)
     name = mask_name(outcome.name) if outcome.name else None
     id_number = mask_id_number(outcome.id_number)
-    # Signed once per scan (~50 µs, bench/scan/proof.py): what a guard may verify.
+    # Signed once per scan (~45 µs of CPU, bench/scan/proof.py): what a guard may verify.
     proof = sign_proof(proofs, "pass" if outcome.decision.verdict == "pass" else "deny",
                        venue.venue_id, venue.name,
                        outcome.sub_area.name if outcome.sub_area else None,
