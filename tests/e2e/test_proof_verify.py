@@ -62,14 +62,24 @@ def test_a_staff_phone_verifies_the_result_qr(browser, live_server: LiveServer) 
                   venue_url(live_server, "HZ-XH-0002"))
     assert "通行" in phone.locator("#verdict").inner_text()
     venue_name = phone.locator("#venue-name").inner_text().strip()
-    qr = phone.locator("#proof-qr")
-    qr.scroll_into_view_if_needed()
+    qr = phone.locator("#proof-box .proof-qr")
+    # Still one phone screen with the QR on it (test_scan_pages checks the same).
+    assert phone.evaluate("document.documentElement.scrollHeight") <= 844
     assert qr.is_visible() and "防伪核验码" in phone.locator("#proof-box").inner_text()
     screenshot(phone, "proof-result-page")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     qr_png = qr.screenshot(path=str(ARTIFACTS / "proof-result-qr.png"))
     (proof,) = decode(qr_png)  # what a guard's camera reads off the citizen's screen
     assert proof.count(".") == 2
+    # Tapped, it fills the screen for a guard's camera; tapped again, it closes.
+    phone.click("#proof-box .proof-link")
+    large = phone.locator("#proof-large .proof-qr")
+    assert large.is_visible() and large.bounding_box()["width"] >= 330  # type: ignore[index]
+    screenshot(phone, "proof-result-qr-large")
+    (large_text,) = decode(large.screenshot())
+    assert large_text == proof
+    phone.click("#proof-large .proof-large-close")
+    assert not large.is_visible()
     assert citizen_errors == []
 
     staff = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")

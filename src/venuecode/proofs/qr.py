@@ -38,7 +38,7 @@ def proof_qr_svg(proof: str) -> Markup:
             else:
                 x += 1
     return Markup(  # noqa: S704 - only numbers are interpolated
-        f'<svg class="proof-qr" id="proof-qr" xmlns="http://www.w3.org/2000/svg" '
+        f'<svg class="proof-qr" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {size} {size}" shape-rendering="crispEdges" role="img">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path fill="#000" d="{"".join(runs)}"/></svg>')
