@@ -9,6 +9,10 @@ also refuses weak, shared or documented secrets and a public URL without https
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import math
 import secrets
 from collections import Counter
@@ -30,6 +34,8 @@ _MIN_SECRET_BITS = 128
 # 2021 re-division (the demo city's).
 DEFAULT_DISTRICTS = ("上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "富阳区",
                      "临安区", "临平区", "钱塘区", "桐庐县", "淳安县", "建德市")
+_NEW_PROOF_KEY = "`venuecode keys proof-new`"
+PUBLIC_KEY_PREFIX = "public:"  # a previous proof key given by its public half only
 _GENERATE = "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 # Secrets printed in this repository's docs, tests and scripts: public, so never a secret.
 # tests/unit/foundation/test_secret_strength.py fails when a new example is not refused.
@@ -138,6 +144,61 @@ class Settings(BaseSettings):
         if not isinstance(items, list | tuple):
             raise ValueError("VENUECODE_DISPLAY_CODE_DISTRICTS must be a comma-separated list")
         return tuple(str(v).strip() for v in items if str(v).strip())
+
+    # Verifiable scan results (防伪核验, venuecode.proofs): the Ed25519 key that signs each
+    # result's proof (base64 of the raw 32-byte private key), the keys that still verify
+    # after a rotation, and how long a proof stays valid.
+    proof_signing_key: SecretStr | None = None
+    proof_previous_keys: Annotated[tuple[str, ...], NoDecode] = ()
+    proof_seconds: int = Field(default=60, ge=10, le=3600)
+
+    @field_validator("proof_signing_key")
+    @classmethod
+    def _proof_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip():
+            if decode_key_bytes(value.get_secret_value()) is None:
+                raise ValueError("VENUECODE_PROOF_SIGNING_KEY must be the base64 of 32 bytes "
+                                 f"(an Ed25519 private key); make one with {_NEW_PROOF_KEY}")
+            return value
+        return None
+
+    @field_validator("proof_previous_keys", mode="before")
+    @classmethod
+    def _previous_proof_keys(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("VENUECODE_PROOF_PREVIOUS_KEYS must be a comma-separated list")
+        keys = tuple(str(v).strip() for v in items if str(v).strip())
+        for key in keys:
+            if decode_key_bytes(key.removeprefix(PUBLIC_KEY_PREFIX)) is None:
+                raise ValueError("VENUECODE_PROOF_PREVIOUS_KEYS: each entry is a former "
+                                 "VENUECODE_PROOF_SIGNING_KEY value, or public: and a "
+                                 "published key's x (base64 of 32 bytes)")
+        return keys
+
+    def proof_seed(self) -> bytes:
+        """The 32 bytes of the proof signing key. Outside production an unset key is
+        derived from the secret key (stable across restarts, never published)."""
+        value = self.proof_signing_key
+        if value is None:
+            if self.environment == "production":
+                raise SettingsError(
+                    "VENUECODE_PROOF_SIGNING_KEY is missing. In production set it to a new "
+                    f"Ed25519 key: {_NEW_PROOF_KEY} (docs/operations.md#proof-keys).")
+            return hmac.new(self.secret("secret_key").encode(), b"venuecode/proof-key/v1",
+                            hashlib.sha256).digest()
+        text = value.get_secret_value()
+        if self.environment == "production":
+            seed = decode_key_bytes(text)
+            problem = secret_problem(text.strip())
+            if problem is None and seed is not None and len(set(seed)) < 16:
+                problem = "has too few distinct bytes to be a random key"
+            if problem:
+                raise SettingsError(f"VENUECODE_PROOF_SIGNING_KEY {problem}. Make a new one "
+                                    f"with {_NEW_PROOF_KEY}.")
+        seed = decode_key_bytes(text)
+        assert seed is not None  # the validator checked the shape
+        return seed
 
     # The districts venues and accounts may name, comma-separated in the environment: the
     # application page and the operator console offer exactly these, the API refuses others.
@@ -288,6 +349,30 @@ class Settings(BaseSettings):
                     "Set VENUECODE_REDIS_URL=redis://host:6379/0, or serve one process in "
                     "development."
                 )
+        self._check_proof_key(keys)
+
+    def _check_proof_key(self, keys: dict[str, str]) -> None:
+        proof_seed = self.proof_seed()  # refuses a missing or unsafe key in production
+        if self.environment != "production":
+            return
+        assert self.proof_signing_key is not None
+        derived = {hmac.new(k.encode(), b"venuecode/proof-key/v1", hashlib.sha256).digest()
+                   for k in keys.values()}
+        if proof_seed in derived:
+            raise SettingsError("VENUECODE_PROOF_SIGNING_KEY is derived from another secret; "
+                                f"make an independent one with {_NEW_PROOF_KEY}.")
+        _check_distinct({**keys,
+                         "VENUECODE_PROOF_SIGNING_KEY": self.proof_signing_key.get_secret_value()})
+
+
+def decode_key_bytes(text: str) -> bytes | None:
+    """32 raw key bytes from base64 (standard or URL-safe, padded or not), else None."""
+    value = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == 32 else None
 
 
 def _usable(value: str) -> bool:

@@ -204,6 +204,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/venues/{venue_id}/reviews"): own_venue(),
     ("GET", "/api/v1/venues/{venue_id}/entries/export.{fmt}"):
         needs(Permission.VENUE_VIEW_ENTRIES, "own_venue"),
+    # 防伪核验: anyone may verify a proof (it says no more than the screen it is on, and the
+    # key set is public for offline devices anyway); docs/proofs.md#who-may-verify.
+    ("POST", "/api/v1/verify"): PUBLIC,
+    ("POST", "/api/v1/verify/photo"): PUBLIC,
+    ("GET", "/.well-known/venuecode-keys.json"): PUBLIC,
+    ("GET", "/verify"): PUBLIC,
 }
 
 

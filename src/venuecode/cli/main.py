@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from venuecode.assist.cli import app as assist_app
-from venuecode.cli import db_cmd, demo, users, venues
+from venuecode.cli import db_cmd, demo, keys, users, venues
 from venuecode.cli.serve import serve
 from venuecode.ingest.cli import import_command, sources_app
 from venuecode.retention.cli import app as retention_app
@@ -31,6 +31,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(venues.app, name="venues")
 app.add_typer(assist_app, name="assist")
 app.add_typer(retention_app, name="retention")
+app.add_typer(keys.app, name="keys")
 
 
 @app.command("version")

@@ -69,7 +69,7 @@ def _scan(hot: HotPath, state: AppState, token: str | None, venue_code: str, now
         outcome = record_scan(connection, state.settings, read, read.resolve(claims, state.signer, now),
                               id_number, user.real_name, now, hot.risks)
     observe_scan(outcome.decision.verdict, "api", perf_counter() - started)
-    return orjson.dumps(scan_json(outcome, locale))
+    return orjson.dumps(scan_json(outcome, locale, state.proofs, now))
 
 
 @router.post("/scans", status_code=201, response_model=ScanResult)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from venuecode import clock
+from venuecode.proofs.qr import proof_qr_svg
 from venuecode.scans import history
 from venuecode.scans.present import scan_result
 from venuecode.scans.service import exit_scan, scan
@@ -28,12 +29,14 @@ def _needs_sign_in(path: str, identity: bool) -> Response:
 def _do_scan(token: str, request: Request, user: OptionalUser, session: SessionDep,
              state: StateDep, locale: LocaleDep) -> Response:
     assert user is not None
+    now = clock.now()
     outcome = scan(session, state.settings, state.signer, user.id_number, user.real_name, token,
-                   clock.now(), flood_key=f"user:{user.id}", limiter=state.limiter)
+                   now, flood_key=f"user:{user.id}", limiter=state.limiter)
     session.commit()
-    result = scan_result(outcome, locale)
+    result = scan_result(outcome, locale, state.proofs, now)
     return render(request, "scans/result.html", {"r": result, "token": token,
-                                                 "panels": outcome.decision.panels})
+                                                 "panels": outcome.decision.panels,
+                                                 "proof_qr": proof_qr_svg(result.proof)})
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)

@@ -35,6 +35,12 @@ class ScanResult(BaseModel):
     nucleic_acid: dict[str, Any]
     vaccination: dict[str, Any]
     itinerary: dict[str, Any]
+    proof: str = Field(description=(
+        "The signed, short-lived proof of this result (防伪核验): a compact JWS (EdDSA, "
+        "Ed25519) carrying only the verdict, venue, scan time, expiry and the masked "
+        "person. Staff verify it with POST /api/v1/verify, or offline against "
+        "/.well-known/venuecode-keys.json."))
+    proof_expires_in: int = Field(description="Seconds the proof verifies for.")
 
 
 class ScanHistoryItem(BaseModel):

@@ -17,6 +17,7 @@ from venuecode.access.ratelimit import Limiter
 from venuecode.config import Settings, get_settings
 from venuecode.db import make_engine, make_sessionmaker
 from venuecode.people.sms import sms_sender
+from venuecode.proofs.keys import ProofKeys
 from venuecode.venues.service import CodeSigner
 from venuecode.web import errors, ops, security
 from venuecode.web.limits import BodyLimits
@@ -33,7 +34,8 @@ def build_state(settings: Settings, engine: Engine | None = None,
     return AppState(settings=settings, engine=engine,
                     sessionmaker=factory or make_sessionmaker(engine), signer=signer,
                     sms=sms_sender(settings), secret=settings.secret("secret_key"),
-                    limiter=Limiter.from_settings(settings.redis_url, settings.redis_prefix))
+                    limiter=Limiter.from_settings(settings.redis_url, settings.redis_prefix),
+                    proofs=ProofKeys.from_settings(settings))
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None,

@@ -34,6 +34,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("venuecode.console.audit_pages", "router"),
     # Rotating display codes (issue 15): the venue's display screen.
     ("venuecode.venues.display_pages", "router"),
+    # Verifying scan results' proofs (防伪核验), and the public keys.
+    ("venuecode.proofs.api", "router"),
+    ("venuecode.proofs.pages", "router"),
 ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from venuecode.access.ratelimit import Limiter
 from venuecode.config import Settings
 from venuecode.people.sms import SmsSender
+from venuecode.proofs.keys import ProofKeys
 from venuecode.venues.service import CodeSigner
 
 
@@ -22,3 +23,4 @@ class AppState:
     sms: SmsSender
     secret: str
     limiter: Limiter  # every rate limit; in Redis when VENUECODE_REDIS_URL is set
+    proofs: ProofKeys  # signs scan results' proofs, verifies them (venuecode.proofs)

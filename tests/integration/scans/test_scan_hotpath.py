@@ -19,6 +19,7 @@ from venuecode.facts.models import ContactMark, ItineraryRecord, RiskAreaRecord
 from venuecode.facts.repository import active_risk_areas, person_facts
 from venuecode.people.models import User
 from venuecode.policy.facts import PersonFacts
+from venuecode.proofs.keys import ProofKeys
 from venuecode.scans import hotpath
 from venuecode.scans.present import scan_json
 from venuecode.scans.schemas import ScanResult
@@ -99,7 +100,7 @@ def test_the_scan_json_is_exactly_the_documented_model(db: Session, settings: Se
     outcome = scan(db, settings, signer(settings), number, "张三", url, now,
                    flood_key=f"test:{kind}:{locale}", limiter=Limiter.memory())
     assert outcome.decision.verdict == kind
-    body = scan_json(outcome, locale)
+    body = scan_json(outcome, locale, ProofKeys.from_settings(settings), now)
     assert ScanResult.model_validate(body).model_dump(mode="json") == body
 
 

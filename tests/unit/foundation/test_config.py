@@ -7,7 +7,8 @@ from venuecode.config import Settings, SettingsError
 
 # Strong and distinct, as production needs (test_secret_strength.py covers the refusals).
 STRONG = {"secret_key": "kR8vQ2nX_w4LzT7pYb1mC9dF3hJ6sA0eG5uV-oIqWZt",
-          "code_signing_key": "Zp3Nq7Lw1Xe9Rt5Ya2Uc8Vb4Mk6Hs0Jd-gFoTiEyB_l"}
+          "code_signing_key": "Zp3Nq7Lw1Xe9Rt5Ya2Uc8Vb4Mk6Hs0Jd-gFoTiEyB_l",
+          "proof_signing_key": "q1Wf8Zb3Kx0Rm7Tn4Yc9Vd2Ls6Hj5Ge+Pa/Nu3Io8Ek="}
 
 
 def make(tmp_path: Path, **kw: object) -> Settings:

@@ -5,6 +5,7 @@ Each refusal names the variable to set and how to generate a value.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from pathlib import Path
@@ -21,6 +22,7 @@ def production(tmp_path: Path, **kw: object) -> Settings:
     values: dict[str, object] = {
         "environment": "production", "public_url": "https://csm.example.gov.cn",
         "secret_key": secrets.token_urlsafe(48), "code_signing_key": secrets.token_urlsafe(48),
+        "proof_signing_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         "sms_backend": "http", "sms_http_url": "https://sms.internal/send",
         "redis_url": "redis://127.0.0.1:6379/15", **kw}
     return Settings(_env_file=None, data_dir=tmp_path, **values)  # type: ignore[call-arg]
@@ -125,3 +127,27 @@ def test_every_published_example_secret_is_refused_in_production() -> None:
         f"config.DOCUMENTED_EXAMPLES: {accepted}")
     assert {"...", "python -c 'import secrets; print(secrets.token_urlsafe(48))'"} \
         <= DOCUMENTED_EXAMPLES
+
+
+def test_production_refuses_a_missing_or_weak_proof_signing_key(tmp_path: Path) -> None:
+    missing = production(tmp_path, proof_signing_key=None)
+    assert "VENUECODE_PROOF_SIGNING_KEY is missing" in refusal(missing)
+    weak = base64.b64encode(bytes(range(8)) * 4).decode()  # 32 bytes, but 8 distinct
+    assert "VENUECODE_PROOF_SIGNING_KEY" in refusal(production(tmp_path, proof_signing_key=weak))
+    # Derived from the secret key as development derives it: no independent key.
+    import hashlib
+    import hmac
+    secret = secrets.token_urlsafe(48)
+    derived = base64.b64encode(hmac.new(secret.encode(), b"venuecode/proof-key/v1",
+                                        hashlib.sha256).digest()).decode()
+    message = refusal(production(tmp_path, secret_key=secret, proof_signing_key=derived))
+    assert "derived from another secret" in message
+
+
+def test_a_proof_key_that_is_not_32_bytes_of_base64_is_refused_by_name(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="VENUECODE_PROOF_SIGNING_KEY"):
+        production(tmp_path, proof_signing_key="not-a-key")
+    with pytest.raises(ValidationError, match="VENUECODE_PROOF_PREVIOUS_KEYS"):
+        production(tmp_path, proof_previous_keys="public:abc")
