@@ -305,10 +305,11 @@ SELECT id, id_number, scanned_at, venue_pk, new_out, replaced, nxt FROM (
 """
 _PERSONS = ("unnest(CAST(:persons AS varchar[]), CAST(:los AS bigint[]), CAST(:his AS bigint[]))"
             " AS s(p, lo, hi)")
-_PROBE = ("b AS MATERIALIZED (SELECT s.p, s.hi, BOUND_LO, BOUND_HI FROM " + _PERSONS + ")",
+# Constant texts only (no input): the persons come as array parameters.
+_PROBE = ("b AS MATERIALIZED (SELECT s.p, s.hi, BOUND_LO, BOUND_HI FROM " + _PERSONS + ")",  # noqa: S608
           "b AS s JOIN checkins c ON c.id_number = s.p AND c.scanned_at >= s.lo"
           " AND c.scanned_at <= s.beyond")
-_SCAN = ("p AS MATERIALIZED (SELECT s.p, s.hi FROM " + _PERSONS + ")",
+_SCAN = ("p AS MATERIALIZED (SELECT s.p, s.hi FROM " + _PERSONS + ")",  # noqa: S608
          "p AS s JOIN checkins c ON c.id_number = s.p")
 _LINKED_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS ingest_linked_checkins (id bigint,"
                  " id_number varchar(18), scanned_at bigint, venue_pk integer,"
