@@ -77,13 +77,9 @@ def test_imports_link_and_count_like_the_definition(
                 new, replaced, len(rows) - new - replaced)
             db.expire_all()
             assert stored(db) == defined(db)
-    got = {(p, v, (to_micros_or(at) - to_micros(DAY)) // 60_000_000): out
+    got = {(p, v, (int(at) - to_micros(DAY)) // 60_000_000): out
            for p, v, at, out in db.execute(text(
                "SELECT c.id_number, v.venue_id, c.scanned_at, c.checked_out_at FROM checkins c"
                " JOIN venues v ON v.id = c.venue_pk WHERE c.id_number IN (:a, :b, :c)"),
                dict(zip("abc", people, strict=True)))}
     assert got == out_of
-
-
-def to_micros_or(value: int) -> int:
-    return int(value)
