@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from venuecode.ingest.kinds import KindSpec
-from venuecode.scans.succession import relink
+from venuecode.scans.succession import relink, write_staged
 
 Row = tuple[object, ...]
 T = TypeVar("T")
@@ -122,6 +122,8 @@ class BulkWriter:
         full = [row + extra for row in rows]
         if not self.is_pg:  # PostgreSQL sorts the staging table itself
             full.sort(key=self.sort_key)
+        if self.is_pg and self.spec.name == "checkins":
+            return self._write_pg_checkins(full)
         counts = self._write_pg(full) if self.is_pg else self._write_sqlite(full)
         if self.spec.name == "checkins":
             # Rule 2's next check-in of these rows and of each person's row before them.
@@ -172,6 +174,28 @@ class BulkWriter:
             cur.execute(upsert)
             inserted, replaced = cur.fetchone()
         return int(inserted), int(replaced)
+
+    def _write_pg_checkins(self, rows: list[Row]) -> tuple[int, int]:
+        # COPY into staging, then one statement inserts the new rows with their next
+        # check-in set and updates the stored rows the chunk changes
+        # (venuecode.scans.succession.write_staged).
+        data = self.spec.data_columns
+        cols = ", ".join(data)
+        stage = "ingest_stage_checkins_linked"
+        with self._dbapi().cursor() as cur:
+            cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
+                        f"SELECT {cols} FROM checkins WITH NO DATA")
+            cur.execute(f"TRUNCATE {stage}")
+            width = len(data)
+            with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row[:width])
+        person, at = data.index("id_number"), data.index("scanned_at")
+        batch = self.extra[self.columns.index("batch_id") - len(data)]
+        channel = self.extra[self.columns.index("channel") - len(data)]
+        return write_staged(self.session.connection(), stage,
+                            ((row[person], row[at]) for row in rows),  # type: ignore[misc]
+                            int(batch), str(channel))  # type: ignore[call-overload]
 
     def _write_sqlite(self, rows: list[Row]) -> tuple[int, int]:
         cols = ", ".join(self.columns)
