@@ -116,7 +116,7 @@ def test_the_batch_list_shows_a_killed_batch_as_interrupted_in_chinese(
     killed = running(db, clock, pid=dead_pid)
     page = client.get("/admin/ingest/batches", headers=headers)
     assert page.status_code == 200
-    row = page.text.split(f"<tr><td>{killed.id}</td>")[1].split("</tr>")[0]
-    assert 'class="status-interrupted">已中断' in row
+    row = page.text.split(f'<td data-label="#">{killed.id}</td>')[1].split("</tr>")[0]
+    assert 'class="status-interrupted" data-label="状态">已中断' in row
     db.refresh(killed)
     assert killed.status == "interrupted"
