@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     sms_backend: Literal["console", "file", "http"] = "console"
     sms_file: Path | None = None
     sms_http_url: str | None = None
+    # Sign-in codes one address may ask for an hour (an office or a campus behind one NAT
+    # may need more; the browser tests' one local address does).
+    sms_per_address_hour: int = Field(default=30, ge=1, le=100_000)
 
     healthcode_backend: Literal["local", "webhook"] = "local"
     healthcode_webhook_url: str | None = None

@@ -62,6 +62,8 @@ def demo_server(tmp: Path) -> Iterator[LiveServer]:
         "VENUECODE_DATA_DIR": str(tmp / "data"),
         "VENUECODE_SMS_BACKEND": "file",
         "VENUECODE_SMS_FILE": str(tmp / "sms.jsonl"),
+        # Every browser test signs in from 127.0.0.1: one address for the whole suite.
+        "VENUECODE_SMS_PER_ADDRESS_HOUR": "1000",
         "VENUECODE_PORT": str(port),
     }
     server = LiveServer(url, env, tmp / "sms.jsonl")

@@ -52,7 +52,7 @@ def client_ip(request: Request) -> str | None:
 def sms_code(body: SmsCodeRequest, request: Request, session: SessionDep,
              state: StateDep) -> JSONResponse:
     auth.request_code(session, state.sms, state.secret, state.limiter, body.phone,
-                      client_ip(request))
+                      client_ip(request), state.settings.sms_per_address_hour)
     session.commit()
     return JSONResponse({"sent": True, "expires_in": int(auth.CODE_TTL.total_seconds())},
                         status_code=202)

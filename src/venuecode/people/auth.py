@@ -74,7 +74,7 @@ def _code_hash(secret: str, phone: str, code: str) -> str:
 
 def request_code(
     session: Session, sender: SmsSender, secret: str, limiter: Limiter, phone_raw: str,
-    ip: str | None,
+    ip: str | None, per_address_hour: int = IP_MAX_PER_HOUR,
 ) -> None:
     phone = normalize_phone(phone_raw)
     now = clock.now()
@@ -89,7 +89,9 @@ def request_code(
     if limiter.hit(SMS_PER_PHONE_HOUR, phone):
         raise RateLimited("sms_phone_limit", "该号码请求验证码过于频繁，请一小时后再试。",
                           "Too many codes for this number; try again in an hour.", 3600)
-    if ip and limiter.hit(SMS_PER_IP_HOUR, ip):
+    per_address = (SMS_PER_IP_HOUR if per_address_hour == IP_MAX_PER_HOUR else
+                   Limit(SMS_PER_IP_HOUR.name, per_address_hour, 3600, fail_open=False))
+    if ip and limiter.hit(per_address, ip):
         raise RateLimited("sms_ip_limit", "请求过于频繁，请稍后再试。",
                           "Too many code requests from this network; try again later.", 3600)
     code = f"{secrets.randbelow(1_000_000):06d}"

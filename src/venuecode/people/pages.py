@@ -64,7 +64,7 @@ def login_send(request: Request, session: SessionDep, state: StateDep, locale: L
     target = f"/login/code?phone={quote(phone.strip())}&next={quote(_safe_next(next))}"
     try:
         auth.request_code(session, state.sms, state.secret, state.limiter, phone,
-                          client_ip(request))
+                          client_ip(request), state.settings.sms_per_address_hour)
         session.commit()
     except DomainError as exc:
         if exc.code == "sms_too_soon":

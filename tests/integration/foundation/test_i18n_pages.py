@@ -47,7 +47,8 @@ DATA = ["文三路农贸市场", "西溪印象城", "杭州东站候车室", "�
         DISTRICT, "王五", "王密接", "王*接", "李*", "公安人口库", "疾控中心", "病例 1 流调", "信息不全",
         "persons.csv", "HZ-T-MARKET", "HZ-T-MALL", "HZ-T-APPLIED", "HZ-T-REJECTED"]
 # Not pages: machine endpoints, files, images.
-NOT_PAGES = ("/api/", "/static/", "/openapi.json", "/healthz", "/readyz", "/metrics")
+NOT_PAGES = ("/api/", "/static/", "/openapi.json", "/healthz", "/readyz", "/metrics",
+             "/.well-known/")  # the proof keys: JSON for devices
 NOT_HTML = {"/admin/ingest/batches/{batch_id}/rejects.csv", "/tracing/traces/{trace_id}/graph.json",
             "/admin/console/audit.csv"}
 # Pages about an object in one state: the rejected application is the one to correct.
