@@ -65,3 +65,12 @@ def test_an_address_gets_thirty_codes_an_hour_across_phones(client: TestClient) 
     assert sent == [202] * auth.IP_MAX_PER_HOUR
     refused = client.post("/api/v1/auth/sms-code", json={"phone": factories.phone()})
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "sms_ip_limit"
+
+
+def test_the_address_limit_is_a_setting(client: TestClient, settings: Settings) -> None:
+    settings.sms_per_address_hour = 2  # the app reads the settings object it was made with
+    sent = [client.post("/api/v1/auth/sms-code", json={"phone": factories.phone()}).status_code
+            for _ in range(2)]
+    refused = client.post("/api/v1/auth/sms-code", json={"phone": factories.phone()})
+    assert sent == [202, 202] and refused.status_code == 429
+    assert refused.json()["error"]["code"] == "sms_ip_limit"
