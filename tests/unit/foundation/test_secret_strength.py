@@ -6,8 +6,10 @@ Each refusal names the variable to set and how to generate a value.
 from __future__ import annotations
 
 import base64
+import random
 import re
 import secrets
+import string
 from pathlib import Path
 
 import pytest
@@ -66,9 +68,13 @@ def test_a_weak_secret_is_refused_saying_what_to_set(tmp_path: Path, value: str,
 
 def test_random_keys_pass_the_estimate() -> None:
     # The checks must not refuse what the docs tell people to run (nor shorter urlsafe keys).
-    assert all(secret_problem(secrets.token_urlsafe(48)) is None for _ in range(2000))
-    assert all(secret_problem(secrets.token_urlsafe(32)) is None for _ in range(2000))
-    assert all(secret_problem(secrets.token_hex(32)) is None for _ in range(2000))
+    # Seeded, so the suite is repeatable: a rare chance refusal (a run of six, about once
+    # in ten million keys) must not make CI fail at random.
+    rng = random.Random(20261201)
+    urlsafe = string.ascii_letters + string.digits + "-_"
+    for length, alphabet in ((64, urlsafe), (43, urlsafe), (64, "0123456789abcdef")):
+        keys = ["".join(rng.choices(alphabet, k=length)) for _ in range(2000)]
+        assert [k for k in keys if secret_problem(k) is not None] == []
 
 
 def test_the_same_value_for_two_keys_is_refused(tmp_path: Path) -> None:
