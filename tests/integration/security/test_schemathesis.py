@@ -6,7 +6,8 @@ fuzzed as each of four callers (anonymous, a citizen with a bound identity, a sy
 admin, a tracing supervisor); only `not_a_server_error` is checked (4xx, including 429s from the rate limits,
 are right answers to nonsense). Bounded: `SCHEMATHESIS_MAX_EXAMPLES` cases per operation
 and caller (default 40). `scripts/test` runs it on both databases (`-m schemathesis`); the
-request and 5xx counts go to `$VENUECODE_TEST_ARTIFACTS/schemathesis-<database>.json`.
+request and 5xx counts go to `$VENUECODE_TEST_ARTIFACTS/schemathesis-<database>.json`
+(the proof routes: `schemathesis-<database>-proofs.json`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, worker_id: str,
+         request: pytest.FixtureRequest) -> Iterator[Live]:
     tmp: Path = tmp_path_factory.mktemp("schemathesis")
     if POSTGRES_URL:
         url = _fresh_postgres_database(POSTGRES_URL, f"{worker_id}_schemathesis")
@@ -117,7 +119,9 @@ def live(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[L
                    "examples": state.examples[:50]}
         artifacts = Path(os.environ.get("VENUECODE_TEST_ARTIFACTS", tmp))
         artifacts.mkdir(parents=True, exist_ok=True)
-        (artifacts / f"schemathesis-{name}.json").write_text(
+        # One file per test module (the proof routes' module reuses this fixture).
+        module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_schemathesis")
+        (artifacts / f"schemathesis-{name}{module.replace('_', '-')}.json").write_text(
             json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
         print(f"\nschemathesis on {name}: requests {dict(state.requests)}, "
               f"5xx {dict(state.server_errors)}")
